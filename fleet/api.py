@@ -1,0 +1,137 @@
+"""The per-unit facade of the public API, shaped like MAVSDK's ``System``.
+
+    drone = await fleet.wait_for_unit("air-1", timeout=30)
+    await drone.action.arm()
+    async for p in drone.telemetry.position():
+        print(p.lat_deg, p.lon_deg)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING
+
+from . import commands as c
+from .events import StatusChanged, UnitSnapshot
+from .model import Position, Telemetry, Unit, UnitStatus
+
+if TYPE_CHECKING:
+    from .service import FleetService
+
+
+class UnitHandle:
+    """One unit: ``.action`` sends commands, ``.telemetry`` streams its state."""
+
+    def __init__(self, service: FleetService, unit_id: str) -> None:
+        self._svc = service
+        self.id = unit_id
+        self.action = Action(service, unit_id)
+        self.telemetry = TelemetryStreams(service, unit_id)
+
+    @property
+    def unit(self) -> Unit:
+        return self._svc.state.unit(self.id)
+
+    @property
+    def snapshot(self) -> UnitSnapshot:
+        return self._svc.snapshot(self.id)
+
+    def __repr__(self) -> str:
+        return f"<UnitHandle {self.id}>"
+
+
+class Action:
+    """Commands to one unit. Each returns when the unit confirmed it, or raises a
+    :class:`fleet.errors.CommandError` (or NoRouteError) saying why not."""
+
+    def __init__(self, service: FleetService, unit_id: str) -> None:
+        self._svc = service
+        self._id = unit_id
+
+    async def _send(self, command: c.Command, timeout: float | None) -> None:
+        await self._svc.send(self._id, command, timeout=timeout)
+
+    async def arm(self, *, force: bool = False, timeout: float | None = None) -> None:
+        await self._send(c.Arm(force), timeout)
+
+    async def disarm(self, *, force: bool = False, timeout: float | None = None) -> None:
+        await self._send(c.Disarm(force), timeout)
+
+    async def set_mode(self, mode: str, *, timeout: float | None = None) -> None:
+        await self._send(c.SetMode(mode), timeout)
+
+    async def takeoff(self, relative_alt_m: float, *, timeout: float | None = None) -> None:
+        await self._send(c.Takeoff(relative_alt_m), timeout)
+
+    async def goto(
+        self, lat_deg: float, lon_deg: float, alt_m: float | None = None, *,
+        timeout: float | None = None,
+    ) -> None:
+        await self._send(c.Goto(lat_deg, lon_deg, alt_m), timeout)
+
+    async def orbit(
+        self, lat_deg: float, lon_deg: float, radius_m: float, alt_m: float | None = None,
+        *, velocity_m_s: float | None = None, timeout: float | None = None,
+    ) -> None:
+        await self._send(c.Orbit(lat_deg, lon_deg, radius_m, alt_m, velocity_m_s), timeout)
+
+    async def hold(self, *, timeout: float | None = None) -> None:
+        await self._send(c.Hold(), timeout)
+
+    async def return_to_launch(self, *, timeout: float | None = None) -> None:
+        await self._send(c.ReturnToLaunch(), timeout)
+
+    async def land(self, *, timeout: float | None = None) -> None:
+        await self._send(c.Land(), timeout)
+
+    async def set_speed(self, speed_m_s: float, *, timeout: float | None = None) -> None:
+        await self._send(c.SetSpeed(speed_m_s), timeout)
+
+
+class TelemetryStreams:
+    """Async iterators over one unit's state. Each yields the current value first (if
+    any), then every change; a slow reader sees the latest value, never a backlog."""
+
+    def __init__(self, service: FleetService, unit_id: str) -> None:
+        self._svc = service
+        self._id = unit_id
+
+    async def _snapshots(self) -> AsyncIterator[UnitSnapshot]:
+        with self._svc.subscribe(units=[self._id], max_events=16) as sub:
+            yield self._svc.snapshot(self._id)
+            async for batch in sub:
+                for snap in batch.units:
+                    yield snap
+
+    async def reports(self) -> AsyncIterator[Telemetry]:
+        """Every new telemetry report (coalesced to the latest for slow readers)."""
+        last: Telemetry | None = None
+        async with aclosing(self._snapshots()) as snapshots:  # close the subscription now
+            async for snap in snapshots:
+                if snap.telemetry is not None and snap.telemetry is not last:
+                    last = snap.telemetry
+                    yield last
+
+    async def position(self) -> AsyncIterator[Position]:
+        async with aclosing(self.reports()) as reports:
+            async for t in reports:
+                yield Position(t.lat_deg, t.lon_deg, t.alt_m if t.alt_m is not None else 0.0)
+
+    async def battery_pct(self) -> AsyncIterator[float]:
+        async with aclosing(self.reports()) as reports:
+            async for t in reports:
+                if t.battery_pct is not None:
+                    yield t.battery_pct
+
+    async def status(self) -> AsyncIterator[UnitStatus]:
+        """The effective status now, then each change (including LOST and back)."""
+        with self._svc.subscribe(units=[self._id], max_events=64) as sub:
+            yield self._svc.state.status(self._id)
+            async for batch in sub:
+                if batch.dropped_events:  # we missed some: say where things stand now
+                    yield self._svc.state.status(self._id)
+                    continue
+                for event in batch.events:
+                    if isinstance(event, StatusChanged):
+                        yield event.new

@@ -1,0 +1,133 @@
+"""The ``fleet`` command line. Every user error is one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from . import __version__
+from .config import FleetConfig, demo_config_path, load_config
+from .errors import ConfigError, FleetError
+from .logs import default_log_dir, setup_logging
+from .runner import Frontend, run_service
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fleet",
+        description="Command and control for a mixed police patrol fleet "
+        "(MAVLink drones, MQTT vehicles and boats).",
+    )
+    p.add_argument("--version", action="version", version=f"fleet {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add_run_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--headless", action="store_true",
+                        help="no console: JSON lines of every change on stdout")
+        sp.add_argument("--interval", type=_positive_float, default=1.0, metavar="S",
+                        help="headless: coalesce unit updates over S seconds (default 1)")
+        sp.add_argument("--log-dir", type=Path, default=None, metavar="DIR",
+                        help=f"where fleet.log goes (default {default_log_dir()})")
+        sp.add_argument("--log-level", default="info",
+                        choices=["debug", "info", "warning", "error"])
+
+    run = sub.add_parser("run", help="run the fleet from a config file (console or headless)",
+                         description="Connect the configured links and open the console.")
+    run.add_argument("--config", required=True, type=Path, metavar="FILE",
+                     help="fleet config (TOML)")
+    add_run_options(run)
+
+    demo = sub.add_parser("demo", help="run the simulated Hengyang fleet",
+                          description="Run the built-in Hengyang demo configuration.")
+    add_run_options(demo)
+
+    check = sub.add_parser("check-config", help="validate a config file and summarise it",
+                           description="Validate FILE; exit 0 when valid, 2 with the first "
+                           "error otherwise.")
+    check.add_argument("file", type=Path, metavar="FILE")
+    return p
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check-config":
+            return _check_config(args.file)
+        config = load_config(demo_config_path() if args.command == "demo" else args.config)
+        return _run(config, args)
+    except ConfigError as exc:
+        print(f"fleet: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except FleetError as exc:
+        print(f"fleet: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _check_config(path: Path) -> int:
+    config = load_config(path)
+    print(f"{path}: OK")
+    for line in summarise(config):
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def summarise(config: FleetConfig) -> list[str]:
+    by_kind: dict[str, int] = {}
+    for unit in config.units:
+        by_kind[unit.kind.value] = by_kind.get(unit.kind.value, 0) + 1
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items()))
+    return [
+        f"fleet {config.name!r}: {len(config.units)} units ({kinds})",
+        f"{len(config.groups)} groups, {len(config.bases)} bases, {len(config.zones)} zones, "
+        f"{len(config.key_sites)} key sites",
+        f"mavlink links: {', '.join(lc.url for lc in config.mavlink.links) or 'none'}",
+        f"mqtt broker: {config.mqtt.url if config.mqtt else 'none'}",
+        f"unknown units: {config.registry.unknown_units}",
+    ]
+
+
+def _run(config: FleetConfig, args: argparse.Namespace) -> int:
+    log_dir = args.log_dir or default_log_dir()
+    try:
+        setup_logging(log_dir, args.log_level)
+    except OSError as exc:
+        print(f"fleet: cannot write logs to {log_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    frontend = None if args.headless else _find_frontend()
+    if frontend is None and not args.headless:
+        return EXIT_USAGE
+    return asyncio.run(run_service(config, frontend=frontend, interval_s=args.interval))
+
+
+def _find_frontend() -> Frontend | None:
+    """The console registers itself under the ``fleet.ui`` entry point; the core never
+    imports it, so it can run headless on a server without Textual's UI code."""
+    if not sys.stdout.isatty():
+        print("fleet: the console needs a terminal; use --headless for JSON lines",
+              file=sys.stderr)
+        return None
+    found = entry_points(group="fleet.ui", name="console")
+    if not found:
+        print("fleet: no console installed (entry point fleet.ui:console); "
+              "use --headless or 'pip install .'", file=sys.stderr)
+        return None
+    return next(iter(found)).load()
+
+
+if __name__ == "__main__":  # python -m fleet.cli
+    sys.exit(main())

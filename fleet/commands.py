@@ -1,0 +1,75 @@
+"""Commands fleet can send to a unit, as values.
+
+The public API (``unit.action.arm()``) builds one of these and the service hands it to
+the driver of the link that reaches the unit; each driver translates it to its protocol
+(MAVLink COMMAND_LONG, an MQTT ``cmd`` message) or raises UnsupportedCommandError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Arm:
+    force: bool = False  # bypass pre-arm checks: only when an operator explicitly asks
+
+
+@dataclass(frozen=True, slots=True)
+class Disarm:
+    force: bool = False  # disarm even in flight: only when an operator explicitly asks
+
+
+@dataclass(frozen=True, slots=True)
+class SetMode:
+    mode: str  # a mode name of the vehicle's autopilot, e.g. "GUIDED", "LOITER"
+
+
+@dataclass(frozen=True, slots=True)
+class Takeoff:
+    relative_alt_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class Goto:
+    lat_deg: float
+    lon_deg: float
+    alt_m: float | None = None  # relative to home for aircraft; ignored by ground units
+
+
+@dataclass(frozen=True, slots=True)
+class Orbit:
+    lat_deg: float
+    lon_deg: float
+    radius_m: float
+    alt_m: float | None = None
+    velocity_m_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnToLaunch:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Land:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetSpeed:
+    speed_m_s: float
+
+
+Command = Arm | Disarm | SetMode | Takeoff | Goto | Orbit | Hold | ReturnToLaunch | Land | SetSpeed
+
+
+def command_name(command: Command) -> str:
+    """A short name for logs and errors, e.g. ``arm``, ``return_to_launch``."""
+    name = type(command).__name__
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")

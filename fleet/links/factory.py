@@ -1,0 +1,35 @@
+"""Build the links a config asks for.
+
+Each protocol package registers a builder here; a configured link whose protocol has no
+builder in this build is reported as unavailable (an alert and a link state), not
+silently ignored and not a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import FleetConfig
+from .base import Link
+
+#: protocol name -> builder(config) returning that protocol's links
+BUILDERS: dict[str, Callable[[FleetConfig], list[Link]]] = {}
+
+
+def build_links(config: FleetConfig) -> tuple[list[Link], list[tuple[str, str]]]:
+    """The links to run, and (name, reason) for each configured link we cannot run."""
+    links: list[Link] = []
+    unavailable: list[tuple[str, str]] = []
+    wanted = {
+        "mavlink": [f"mavlink:{lc.name}" for lc in config.mavlink.links],
+        "mqtt": ["mqtt"] if config.mqtt is not None else [],
+    }
+    for protocol, names in wanted.items():
+        if not names:
+            continue
+        builder = BUILDERS.get(protocol)
+        if builder is None:
+            unavailable += [(n, f"no {protocol} driver in this build") for n in names]
+        else:
+            links += builder(config)
+    return links, unavailable
