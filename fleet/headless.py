@@ -37,7 +37,9 @@ async def stream_json_lines(
             "links": [{"name": ls.name, "state": str(ls.state), "detail": ls.detail}
                       for ls in service.links()],
         }
-        await asyncio.to_thread(_write, out, [_dumps(hello)])
+        # alerts raised while starting (before we subscribed) come from the history
+        history = [_dumps(event_to_dict(a)) for a in service.alerts]
+        await asyncio.to_thread(_write, out, [_dumps(hello), *history])
         while True:
             batch = await sub.next_batch()
             lines = []

@@ -71,6 +71,8 @@ def start_broker(workdir: Path, *, port: int | None = None, timeout_s: float = 1
         except OSError:
             if time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"mosquitto did not listen on {port} within {timeout_s} s") from None
+                raise RuntimeError(
+                    f"mosquitto did not listen on {port} within {timeout_s} s"
+                ) from None
             time.sleep(0.02)
     return Broker("127.0.0.1", port, proc, log)

@@ -1,0 +1,214 @@
+"""Read a TOML file into a validated :class:`FleetConfig`, or raise one ``ConfigError``.
+
+The first problem found stops the load: operators fix one clear line at a time, and no
+caller ever sees a half-built config.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fleet.config.places import parse_bases, parse_key_sites, parse_zones
+from fleet.config.schema import (
+    DEFAULT_SERIAL_BAUD,
+    UNKNOWN_UNIT_POLICIES,
+    FleetConfig,
+    MavlinkConfig,
+    MavlinkLinkConfig,
+    MqttConfig,
+    RegistryConfig,
+    TlsConfig,
+)
+from fleet.config.units import parse_groups, parse_kinds, parse_units
+from fleet.config.urls import UrlError, parse_mavlink_url, parse_mqtt_url
+from fleet.config.validate import Seen, Table, describe
+from fleet.errors import ConfigError
+
+SECTIONS = ("fleet", "registry", "mavlink", "mqtt", "kinds", "bases", "groups", "units",
+            "zones", "key_sites", "patrols", "schedules")
+MAVLINK_KEYS = ("gcs_sysid", "gcs_compid", "link_timeout_s", "stream_rate_hz", "links")
+LINK_KEYS = ("name", "url", "baud")
+MQTT_KEYS = ("url", "username", "password", "password_env", "client_id", "keepalive_s",
+             "topic_prefix", "tls")
+TLS_KEYS = ("ca_file", "cert_file", "key_file", "insecure")
+
+
+def load_config(path: str | os.PathLike[str]) -> FleetConfig:
+    """Load and validate the config file at ``path``."""
+    source = os.fsdecode(path)
+    try:
+        raw = Path(source).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("file not found", path=source) from None
+    except IsADirectoryError:
+        raise ConfigError("cannot read: is a directory", path=source) from None
+    except PermissionError:
+        raise ConfigError("cannot read: permission denied", path=source) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=source) from None
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors write
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line}, column {column}",
+            path=source,
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=source) from None
+    return parse_config(data, source)
+
+
+def parse_config(data: Mapping[str, Any], path: str = "<config>") -> FleetConfig:
+    """Validate an already-parsed TOML document; ``path`` is used in messages and as the
+    directory relative file names (TLS certificates) are resolved against."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"expected a table at the top level, got {describe(data)}", path=path)
+    root = Table(data, "", path)
+    root.check_keys(SECTIONS, "section")
+    fleet = root.table("fleet") or Table({}, "fleet", path)
+    fleet.check_keys(("name",))
+    name = fleet.string("name", "fleet")
+    # sections are checked in SECTIONS order, so the first error is the first one reported
+    registry = _registry(root)
+    mavlink = _mavlink(root)
+    mqtt = _mqtt(root)
+    kinds = parse_kinds(root)
+    bases = parse_bases(root)
+    groups = parse_groups(root, bases)
+    units = parse_units(root, kinds, bases, groups, mavlink)
+    return FleetConfig(
+        name=name,
+        source=path,
+        mavlink=mavlink,
+        mqtt=mqtt,
+        registry=registry,
+        kinds=kinds,
+        bases=bases,
+        groups=groups,
+        units=units,
+        zones=parse_zones(root),
+        key_sites=parse_key_sites(root),
+        patrols=tuple(dict(t.data) for t in root.tables("patrols")),
+        schedules=tuple(dict(t.data) for t in root.tables("schedules")),
+    )
+
+
+def _registry(root: Table) -> RegistryConfig:
+    t = root.table("registry") or Table({}, "registry", root.source)
+    t.check_keys(("unknown_units",))
+    return RegistryConfig(t.choice("unknown_units", UNKNOWN_UNIT_POLICIES, "reject"))
+
+
+def _mavlink(root: Table) -> MavlinkConfig:
+    t = root.table("mavlink") or Table({}, "mavlink", root.source)
+    t.check_keys(MAVLINK_KEYS)
+    names, urls = Seen("link name"), Seen("link url")
+    links = []
+    for link in t.tables("links"):
+        link.check_keys(LINK_KEYS)
+        name = link.string("name")
+        names.add(name, link, "name")
+        url = link.string("url")
+        baud = link.integer("baud", None, ge=1)
+        try:
+            parsed = parse_mavlink_url(url)
+        except UrlError as exc:
+            raise link.error(str(exc), "url") from None
+        urls.add(url, link, "url")
+        if baud is not None and parsed.scheme != "serial":
+            raise link.error(f"baud applies to serial links only, got scheme {parsed.scheme!r}",
+                             "baud")
+        if baud is not None and parsed.baud is not None:
+            raise link.error(f"baud is also given in the URL {url!r}; keep one", "baud")
+        if parsed.scheme == "serial":
+            baud = parsed.baud or baud or DEFAULT_SERIAL_BAUD
+        links.append(MavlinkLinkConfig(name, url, parsed.scheme, parsed.host, parsed.port,
+                                       parsed.device, baud))
+    return MavlinkConfig(
+        links=tuple(links),
+        gcs_sysid=t.integer("gcs_sysid", 255, ge=1, le=255),
+        gcs_compid=t.integer("gcs_compid", 190, ge=1, le=255),
+        link_timeout_s=t.number("link_timeout_s", 5.0, gt=0),
+        stream_rate_hz=t.number("stream_rate_hz", 4.0, gt=0),
+    )
+
+
+def _file(t: Table, name: str, base_dir: Path | None) -> str | None:
+    value = t.string(name, None)
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        raise t.error(f"file not found: {str(path)!r}", name)
+    return str(path)
+
+
+def _tls(t: Table, base_dir: Path | None) -> TlsConfig:
+    t.check_keys(TLS_KEYS)
+    tls = TlsConfig(
+        ca_file=_file(t, "ca_file", base_dir),
+        cert_file=_file(t, "cert_file", base_dir),
+        key_file=_file(t, "key_file", base_dir),
+        insecure=t.boolean("insecure", False),
+    )
+    if tls.key_file and not tls.cert_file:
+        raise t.error("key_file needs cert_file (the client certificate)", "key_file")
+    return tls
+
+
+def _mqtt(root: Table) -> MqttConfig | None:
+    t = root.table("mqtt")
+    if t is None:
+        return None
+    t.check_keys(MQTT_KEYS)
+    url = t.string("url")
+    tls_table = t.table("tls")
+    try:
+        parsed = parse_mqtt_url(url, tls_table is not None)
+    except UrlError as exc:
+        raise t.error(str(exc), "url") from None
+    base_dir = None if root.source.startswith("<") else Path(root.source).parent
+    tls = _tls(tls_table, base_dir) if tls_table is not None else None
+    if parsed.scheme == "mqtts" and tls is None:
+        tls = TlsConfig(None, None, None)
+    username = t.string("username", None)
+    password = _password(t)
+    if password is not None and username is None:
+        raise t.error("a password needs a username (MQTT 3.1.1)", "username")
+    prefix = t.string("topic_prefix", "fleet/v1")
+    if prefix.startswith(("/", "$")) or prefix.endswith("/") or "//" in prefix or any(
+        c in prefix for c in "+#\0"
+    ):
+        raise t.expected("topic_prefix", "a topic like 'fleet/v1' (no wildcards, leading "
+                         "'$' or '/', trailing or doubled '/')", prefix)
+    assert parsed.host is not None and parsed.port is not None
+    return MqttConfig(
+        url=url, host=parsed.host, port=parsed.port, tls=tls, username=username,
+        password=password, client_id=t.string("client_id", None),
+        keepalive_s=t.integer("keepalive_s", 30, ge=0, le=65535), topic_prefix=prefix,
+    )
+
+
+def _password(t: Table) -> str | None:
+    """``password``, or the environment variable ``password_env`` names (kept out of files)."""
+    if t.has("password") and t.has("password_env"):
+        raise t.error("give password or password_env, not both", "password_env")
+    if not t.has("password_env"):
+        password = t.raw("password", None)
+        if password is not None and not isinstance(password, str):
+            raise t.expected("password", "a string", password)
+        return password
+    var = t.string("password_env")
+    if var not in os.environ:
+        raise t.error(f"environment variable {var!r} is not set", "password_env")
+    return os.environ[var]
