@@ -22,7 +22,7 @@ from .api import UnitHandle
 from .commands import Command, command_name
 from .config import FleetConfig
 from .errors import CommandError, CommandTimeoutError, FleetTimeoutError, NoRouteError
-from .eta import Ranked, kind_codes, rank_by_eta, status_codes
+from .eta import Ranked, kind_filter, rank_by_eta, status_filter
 from .events import (
     Alert,
     ConnectionState,
@@ -187,8 +187,8 @@ class FleetService:
         patrolling, any kind)."""
         ranked: list[Ranked] = rank_by_eta(
             self.state.columns, lat_deg, lon_deg, k,
-            statuses=status_codes(statuses) if statuses is not None else None,
-            kinds=kind_codes(kinds) if kinds is not None else None,
+            statuses=status_filter(statuses) if statuses is not None else None,
+            kinds=kind_filter(kinds) if kinds is not None else None,
             road_factor=road_factor,
         )
         return [

@@ -31,6 +31,7 @@ from .model import KIND_DEFAULTS, Capabilities, LinkState, Telemetry, Unit, Unit
 _LOST_CODE = UnitStatus.LOST.code
 _radians = math.radians
 _cos = math.cos
+_sin = math.sin
 
 
 class StateListener(Protocol):
@@ -181,20 +182,24 @@ class FleetState:
             return
         c = self.columns
         lat_r = _radians(lat)
-        c.lat_rad[i] = lat_r
-        c.lon_rad[i] = _radians(lon)
-        c.cos_lat[i] = _cos(lat_r)
+        lon_r = _radians(lon)
+        cos_lat = _cos(lat_r)
+        c.w_lat_deg[i] = lat
+        c.w_lon_deg[i] = lon
+        c.w_x[i] = cos_lat * _cos(lon_r)
+        c.w_y[i] = cos_lat * _sin(lon_r)
+        c.w_z[i] = _sin(lat_r)
         if tel.alt_m is not None:
-            c.alt_m[i] = tel.alt_m
+            c.w_alt_m[i] = tel.alt_m
         if tel.ground_speed_m_s is not None:
-            c.speed_m_s[i] = tel.ground_speed_m_s
+            c.w_speed_m_s[i] = tel.ground_speed_m_s
         if tel.battery_pct is not None:
-            c.battery_pct[i] = tel.battery_pct
-        c.last_seen[i] = now
+            c.w_battery_pct[i] = tel.battery_pct
+        c.w_last_seen[i] = now
         self._telemetry[i] = tel
         self._link[i] = link
         self.counters.applied += 1
-        if c.lost[i] or not c.seen[i]:
+        if c.w_lost[i] or not c.w_seen[i]:
             self._recover(i, link)
         self.listener.unit_changed(unit_id)
 

@@ -7,7 +7,7 @@ from factories import make_unit, tel
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleet.eta import EARTH_RADIUS_M, kind_codes, rank_by_eta, status_codes
+from fleet.eta import EARTH_RADIUS_M, kind_filter, rank_by_eta, status_filter
 from fleet.model import UnitKind, UnitStatus
 from fleet.state import FleetState
 
@@ -44,10 +44,10 @@ def test_only_eligible_units_rank():
     ids = [state.unit_at(r.index).id for r in rank_by_eta(state.columns, 26.90, 112.57, k=10)]
     assert ids == ["c2", "c3", "d"]  # by ETA: the drone is 1.1 km off and needs 30 s to launch
     only_cars = rank_by_eta(state.columns, 26.90, 112.57, k=10,
-                            kinds=kind_codes([UnitKind.PATROL_CAR]))
+                            kinds=kind_filter([UnitKind.PATROL_CAR]))
     assert [state.unit_at(r.index).id for r in only_cars] == ["c2", "c3"]
     committed = rank_by_eta(state.columns, 26.90, 112.57, k=10,
-                            statuses=status_codes([UnitStatus.EN_ROUTE]))
+                            statuses=status_filter([UnitStatus.EN_ROUTE]))
     assert [state.unit_at(r.index).id for r in committed] == ["c0"]
 
 

@@ -1,0 +1,32 @@
+"""Run every benchmark and print one table (``make bench``)."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+from . import core_state
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main() -> None:
+    rows = core_state.run()
+    width = max(len(r[0]) for r in rows)
+    print(f"machine: {machine()}")
+    print(f"{'figure':<{width}}  {'measured':>12}  target")
+    print(f"{'-' * width}  {'-' * 12}  {'-' * 10}")
+    for name, value, target in rows:
+        print(f"{name:<{width}}  {value:>12}  {target}")
+
+
+if __name__ == "__main__":
+    main()
