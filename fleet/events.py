@@ -116,6 +116,6 @@ def snapshot_to_dict(snap: UnitSnapshot) -> dict[str, Any]:
     if t is not None:
         for name in t.__slots__:
             value = getattr(t, name)
-            if value is not None:
+            if value is not None and value == value:  # NaN (unknown) is not valid JSON
                 out[name] = int(value) if name == "gps_fix" else value
     return out

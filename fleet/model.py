@@ -145,8 +145,10 @@ class Unit:
 class Telemetry:
     """One report from a unit. Fields the source does not send are None.
 
+    A position of NaN means the unit is heard but not placed (no GPS fix yet).
     ``source_time`` is the unit's own clock (Unix seconds) when it has one;
-    ``received_time`` is ours (Unix seconds) when the report arrived.
+    ``received_time`` is ours (Unix seconds) when the report arrived. ``ready`` is the
+    unit's own "ready to go" (for an autopilot: EKF, GPS and pre-arm checks all good).
     """
 
     lat_deg: float
@@ -161,6 +163,10 @@ class Telemetry:
     armed: bool | None = None
     gps_fix: GpsFix | None = None
     source_time: float | None = None
+    battery_v: float | None = None
+    satellites: int | None = None
+    ready: bool | None = None
+    mission_seq: int | None = None  # the mission item being flown
 
 
 # Defaults a config may override per kind. Speeds are typical patrol cruise speeds in a

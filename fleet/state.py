@@ -170,7 +170,8 @@ class FleetState:
             raise UnknownUnitError(unit_id)
         lat = tel.lat_deg
         lon = tel.lon_deg
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        placed = lat == lat and lon == lon  # NaN: heard, but no position yet
+        if placed and not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
             self.counters.invalid += 1
             return
         prev = self._telemetry[i]
@@ -181,14 +182,15 @@ class FleetState:
             self.counters.out_of_order += 1  # a late duplicate from a backup path
             return
         c = self.columns
-        lat_r = _radians(lat)
-        lon_r = _radians(lon)
-        cos_lat = _cos(lat_r)
-        c.w_lat_deg[i] = lat
-        c.w_lon_deg[i] = lon
-        c.w_x[i] = cos_lat * _cos(lon_r)
-        c.w_y[i] = cos_lat * _sin(lon_r)
-        c.w_z[i] = _sin(lat_r)
+        if placed:
+            lat_r = _radians(lat)
+            lon_r = _radians(lon)
+            cos_lat = _cos(lat_r)
+            c.w_lat_deg[i] = lat
+            c.w_lon_deg[i] = lon
+            c.w_x[i] = cos_lat * _cos(lon_r)
+            c.w_y[i] = cos_lat * _sin(lon_r)
+            c.w_z[i] = _sin(lat_r)
         if tel.alt_m is not None:
             c.w_alt_m[i] = tel.alt_m
         if tel.ground_speed_m_s is not None:

@@ -1,9 +1,12 @@
 """FleetState: status transitions, staleness and recovery, registry policy, counters."""
 
+import math
+
 import pytest
 from factories import ManualClock, make_unit, tel
 
 from fleet.errors import UnknownUnitError
+from fleet.eta import rank_by_eta
 from fleet.events import Alert, StatusChanged, UnitRegistered
 from fleet.model import LinkState, UnitKind, UnitStatus
 from fleet.state import FleetState
@@ -164,3 +167,14 @@ def test_columns_grow_past_initial_capacity(rec):
     assert state.telemetry("u150").lat_deg == pytest.approx(21.5)
     with pytest.raises(ValueError, match="duplicate unit id"):
         state.add_unit(make_unit("u3"))
+
+
+def test_a_unit_heard_without_a_position_is_heard_but_not_placed(state):
+    nan = float("nan")
+    state.ingest("drone-1", tel(nan, nan, mode="STABILIZE"), now=1.0)
+    assert state.status("drone-1") is UnitStatus.AVAILABLE
+    assert state.counters.invalid == 0
+    assert math.isnan(state.columns.lat_deg[state.index_of("drone-1")])
+    assert rank_by_eta(state.columns, 26.9, 112.6, k=5) == []  # nowhere: never ranked
+    state.ingest("drone-1", tel(26.9, 112.6), now=2.0)
+    assert len(rank_by_eta(state.columns, 26.9, 112.6, k=5)) == 1
