@@ -135,6 +135,8 @@ class Unit:
     capabilities: Capabilities
     #: how links find this unit, e.g. {"mavlink": "1:1"} or {"mqtt": "rp08-cv1"}
     addresses: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    #: watched, never commanded (e.g. another agency's vehicle): commands refused locally
+    read_only: bool = False
 
     @property
     def domain(self) -> Domain:

@@ -17,11 +17,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Any
 
 from .api import UnitHandle
 from .commands import Command, command_name
 from .config import FleetConfig
-from .errors import CommandError, CommandTimeoutError, FleetTimeoutError, NoRouteError
+from .errors import (
+    CommandError,
+    CommandRejectedError,
+    CommandTimeoutError,
+    FleetTimeoutError,
+    NoRouteError,
+)
 from .eta import Ranked, kind_filter, rank_by_eta, status_filter
 from .events import (
     Alert,
@@ -84,7 +91,7 @@ class FleetService:
         )
         self.alerts: deque[Alert] = deque(maxlen=alert_history)
         self.stream.add_tap(self._record)
-        configured, unavailable = build_links(config)
+        configured, unavailable = build_links(config, monotonic)
         self._links: list[Link] = [*configured, *(links or ())]
         self._unavailable = unavailable
         self._link_status: dict[str, LinkStatus] = {}
@@ -200,14 +207,19 @@ class FleetService:
     def set_status(self, unit_id: str, status: UnitStatus, reason: str = "") -> None:
         self.state.set_status(unit_id, status, reason)
 
-    async def send(self, unit_id: str, command: Command, *, timeout: float | None = None) -> None:
+    async def send(self, unit_id: str, command: Command, *, timeout: float | None = None) -> Any:
         """Send ``command`` through the link that last heard the unit (or any with a
-        route). Raises NoRouteError, a CommandError subclass, or CommandTimeoutError."""
-        driver = self._driver_for(unit_id)
+        route) and return its result (None for most commands). Raises NoRouteError, a
+        CommandError subclass, or CommandTimeoutError; each failure is also an alert."""
         name = command_name(command)
         try:
+            driver = self._driver_for(unit_id, name)
+        except (CommandError, NoRouteError) as exc:
+            self._command_failed(exc)
+            raise
+        try:
             async with asyncio.timeout(timeout):
-                await driver.execute(unit_id, command)
+                return await driver.execute(unit_id, command)
         except TimeoutError as exc:
             err: CommandError = (
                 exc if isinstance(exc, CommandError)
@@ -215,7 +227,7 @@ class FleetService:
             )
             self._command_failed(err)
             raise err from None
-        except CommandError as exc:
+        except (CommandError, NoRouteError) as exc:
             self._command_failed(exc)
             raise
 
@@ -237,8 +249,10 @@ class FleetService:
                 tg.create_task(one(unit_id))
         return results
 
-    def _driver_for(self, unit_id: str) -> CommandDriver:
-        self.state.unit(unit_id)  # raises UnknownUnitError
+    def _driver_for(self, unit_id: str, name: str) -> CommandDriver:
+        if self.state.unit(unit_id).read_only:  # raises UnknownUnitError
+            raise CommandRejectedError(unit_id, name, "refused locally",
+                                       "the config marks this unit read-only")
         routes = self._routes.get(unit_id)
         if not routes:
             raise NoRouteError(unit_id, "no link can command this unit")
@@ -247,7 +261,7 @@ class FleetService:
         preferred = self.state.snapshot(unit_id).link
         return routes.get(preferred) if preferred in routes else next(iter(routes.values()))
 
-    def _command_failed(self, err: CommandError) -> None:
+    def _command_failed(self, err: CommandError | NoRouteError) -> None:
         self._emit(Alert(self.wall(), Severity.WARNING, "command.failed", str(err),
                          unit_id=err.unit_id))
 

@@ -31,7 +31,7 @@ from fleet.errors import ConfigError
 SECTIONS = ("fleet", "registry", "mavlink", "mqtt", "kinds", "bases", "groups", "units",
             "zones", "key_sites", "patrols", "schedules")
 MAVLINK_KEYS = ("gcs_sysid", "gcs_compid", "link_timeout_s", "stream_rate_hz", "links")
-LINK_KEYS = ("name", "url", "baud")
+LINK_KEYS = ("name", "url", "baud", "signing_key", "signing_key_env", "signing_required")
 MQTT_KEYS = ("url", "username", "password", "password_env", "client_id", "keepalive_s",
              "topic_prefix", "tls")
 TLS_KEYS = ("ca_file", "cert_file", "key_file", "insecure")
@@ -130,8 +130,16 @@ def _mavlink(root: Table) -> MavlinkConfig:
             raise link.error(f"baud is also given in the URL {url!r}; keep one", "baud")
         if parsed.scheme == "serial":
             baud = parsed.baud or baud or DEFAULT_SERIAL_BAUD
+        key = _secret(link, "signing_key")
+        if key is not None and len(key) < 8:
+            raise link.error("signing_key must be 64 hex digits or a passphrase of 8 or "
+                             "more characters", "signing_key")
+        required = link.boolean("signing_required", True)
+        if key is None and link.has("signing_required"):
+            raise link.error("signing_required needs signing_key or signing_key_env",
+                             "signing_required")
         links.append(MavlinkLinkConfig(name, url, parsed.scheme, parsed.host, parsed.port,
-                                       parsed.device, baud))
+                                       parsed.device, baud, key, required))
     return MavlinkConfig(
         links=tuple(links),
         gcs_sysid=t.integer("gcs_sysid", 255, ge=1, le=255),
@@ -200,15 +208,20 @@ def _mqtt(root: Table) -> MqttConfig | None:
 
 
 def _password(t: Table) -> str | None:
-    """``password``, or the environment variable ``password_env`` names (kept out of files)."""
-    if t.has("password") and t.has("password_env"):
-        raise t.error("give password or password_env, not both", "password_env")
-    if not t.has("password_env"):
-        password = t.raw("password", None)
-        if password is not None and not isinstance(password, str):
-            raise t.expected("password", "a string", password)
-        return password
-    var = t.string("password_env")
+    return _secret(t, "password")
+
+
+def _secret(t: Table, name: str) -> str | None:
+    """``name``, or the environment variable ``<name>_env`` names (kept out of files)."""
+    env = f"{name}_env"
+    if t.has(name) and t.has(env):
+        raise t.error(f"give {name} or {env}, not both", env)
+    if not t.has(env):
+        value = t.raw(name, None)
+        if value is not None and not isinstance(value, str):
+            raise t.expected(name, "a string", value)
+        return value
+    var = t.string(env)
     if var not in os.environ:
-        raise t.error(f"environment variable {var!r} is not set", "password_env")
+        raise t.error(f"environment variable {var!r} is not set", env)
     return os.environ[var]

@@ -32,6 +32,9 @@ class MavlinkLinkConfig:
     port: int | None
     device: str | None
     baud: int | None
+    #: MAVLink 2 signing key text (64 hex digits or a passphrase); None: no signing
+    signing_key: str | None = field(default=None, repr=False)
+    signing_required: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ CAPABILITY_KEYS = ("cruise_speed_m_s", "endurance_min", "launch_time_s", "stale_
                    "responds_to")
 GROUP_KEYS = ("id", "name", "domain", "base", "complement")
 UNIT_KEYS = ("id", "callsign", "kind", "group", "base", "mavlink", "mqtt", "owntracks",
-             *CAPABILITY_KEYS)
+             "read_only", *CAPABILITY_KEYS)
 KIND_NAMES = tuple(k.value for k in UnitKind)
 
 #: id abbreviation and callsign word of each kind, for units generated from a group
@@ -179,5 +179,6 @@ def parse_units(root: Table, kinds: Mapping[UnitKind, Capabilities],
             base=bases[base_id] if base_id else None,
             capabilities=capabilities(t, kinds[kind]),
             addresses=_addresses(t, unit_id, kind, mavlink, reg),
+            read_only=t.boolean("read_only", False),
         ))
     return tuple(units)

@@ -8,7 +8,7 @@ hold the service or the state directly.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..commands import Command
 from ..events import ConnectionState, Severity
@@ -18,8 +18,9 @@ from ..model import Telemetry, UnitKind
 class CommandDriver(Protocol):
     """What a link registers for each unit it can command."""
 
-    async def execute(self, unit_id: str, command: Command) -> None:
-        """Carry out ``command`` or raise a :class:`fleet.errors.CommandError`."""
+    async def execute(self, unit_id: str, command: Command) -> Any:
+        """Carry out ``command`` (returning its result, None for most) or raise a
+        :class:`fleet.errors.CommandError`."""
         ...
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..config import FleetConfig
+from . import mavlink
 from .base import Link
 
-#: protocol name -> builder(config) returning that protocol's links
-BUILDERS: dict[str, Callable[[FleetConfig], list[Link]]] = {}
+Builder = Callable[[FleetConfig, Callable[[], float]], list[Link]]
+
+#: protocol name -> builder(config, monotonic clock) returning that protocol's links
+BUILDERS: dict[str, Builder] = {"mavlink": mavlink.build_links}  # type: ignore[dict-item]
 
 
-def build_links(config: FleetConfig) -> tuple[list[Link], list[tuple[str, str]]]:
+def build_links(
+    config: FleetConfig, monotonic: Callable[[], float]
+) -> tuple[list[Link], list[tuple[str, str]]]:
     """The links to run, and (name, reason) for each configured link we cannot run."""
     links: list[Link] = []
     unavailable: list[tuple[str, str]] = []
@@ -31,5 +36,5 @@ def build_links(config: FleetConfig) -> tuple[list[Link], list[tuple[str, str]]]
         if builder is None:
             unavailable += [(n, f"no {protocol} driver in this build") for n in names]
         else:
-            links += builder(config)
+            links += builder(config, monotonic)
     return links, unavailable

@@ -7,6 +7,7 @@ MAVLink and MQTT links have their own suites against real peers.
 import asyncio
 
 import pytest
+from broker import free_port
 from factories import ManualClock, tel
 
 import fleet
@@ -171,13 +172,17 @@ async def test_supervisor_gives_up_by_policy_with_an_alert():
         assert svc.alerts[-1].code == "link.failed"
 
 
-async def test_configured_links_without_a_driver_are_reported_unavailable():
-    config = parse_config({"mavlink": {"links": [{"name": "air", "url": "udpin://0.0.0.0:14550"}]},
-                           "mqtt": {"url": "mqtt://127.0.0.1:1883"}})
+async def test_configured_links_start_and_missing_drivers_are_reported_unavailable():
+    port = free_port()
+    config = parse_config({
+        "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}]},
+        "mqtt": {"url": "mqtt://127.0.0.1:1883"},
+    })
     async with FleetService(config) as svc:
+        await until(svc, lambda: {ls.name: ls.state for ls in svc.links()}.get("mavlink:air")
+                    is ConnectionState.CONNECTED)
         states = {ls.name: ls.state for ls in svc.links()}
-        assert states == {"mavlink:air": ConnectionState.UNAVAILABLE,
-                          "mqtt": ConnectionState.UNAVAILABLE}
+        assert states["mqtt"] is ConnectionState.UNAVAILABLE
         assert {a.code for a in svc.alerts} == {"link.unavailable"}
 
 
