@@ -8,12 +8,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from . import commands as c
+from .errors import FleetTimeoutError
 from .events import StatusChanged, UnitSnapshot
+from .missions import MissionType
 from .model import Position, Telemetry, Unit, UnitStatus
 
 if TYPE_CHECKING:
@@ -28,6 +31,9 @@ class UnitHandle:
         self.id = unit_id
         self.action = Action(service, unit_id)
         self.telemetry = TelemetryStreams(service, unit_id)
+        self.mission = MissionApi(service, unit_id, MissionType.MISSION)
+        self.geofence = MissionApi(service, unit_id, MissionType.FENCE)
+        self.rally = MissionApi(service, unit_id, MissionType.RALLY)
 
     @property
     def unit(self) -> Unit:
@@ -39,6 +45,18 @@ class UnitHandle:
 
     def __repr__(self) -> str:
         return f"<UnitHandle {self.id}>"
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        """Wait until the unit reports itself ready (an autopilot: EKF has a position,
+        3D GPS fix, pre-arm checks pass): arming before that is refused by ArduPilot."""
+        try:
+            async with asyncio.timeout(timeout):
+                async with aclosing(self.telemetry.reports()) as reports:
+                    async for t in reports:
+                        if t.ready:
+                            return
+        except TimeoutError:
+            raise FleetTimeoutError(f"{self.id}: not ready within {timeout:g} s") from None
 
 
 class Action:
@@ -87,6 +105,37 @@ class Action:
 
     async def set_speed(self, speed_m_s: float, *, timeout: float | None = None) -> None:
         await self._send(c.SetSpeed(speed_m_s), timeout)
+
+
+class MissionApi:
+    """A vehicle's mission, geofence or rally list (``unit.mission``, ``unit.geofence``,
+    ``unit.rally``). Items are :class:`fleet.missions.MissionItem` without ArduPilot's
+    home at seq 0: fleet adds and strips it."""
+
+    def __init__(self, service: FleetService, unit_id: str, kind: MissionType) -> None:
+        self._svc = service
+        self._id = unit_id
+        self.kind = kind
+
+    async def upload(self, items: Iterable[c.MissionItem], *, verify: bool = True,
+                     timeout: float | None = None) -> None:
+        await self._svc.send(self._id, c.UploadMission(tuple(items), self.kind, verify),
+                             timeout=timeout)
+
+    async def download(self, *, timeout: float | None = None) -> tuple[c.MissionItem, ...]:
+        return await self._svc.send(self._id, c.DownloadMission(self.kind), timeout=timeout)
+
+    async def clear(self, *, timeout: float | None = None) -> None:
+        await self._svc.send(self._id, c.ClearMission(self.kind), timeout=timeout)
+
+    async def set_current(self, index: int, *, timeout: float | None = None) -> None:
+        await self._svc.send(self._id, c.SetMissionCurrent(index), timeout=timeout)
+
+    async def start(self, *, timeout: float | None = None) -> None:
+        await self._svc.send(self._id, c.StartMission(), timeout=timeout)
+
+    async def pause(self, *, timeout: float | None = None) -> None:
+        await self._svc.send(self._id, c.PauseMission(), timeout=timeout)
 
 
 class TelemetryStreams:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .missions import MissionItem, MissionType
+
 
 @dataclass(frozen=True, slots=True)
 class Arm:
@@ -66,7 +68,48 @@ class SetSpeed:
     speed_m_s: float
 
 
-Command = Arm | Disarm | SetMode | Takeoff | Goto | Orbit | Hold | ReturnToLaunch | Land | SetSpeed
+@dataclass(frozen=True, slots=True)
+class UploadMission:
+    """Replace the vehicle's mission (or fence, or rally points) with ``items``; with
+    ``verify``, read it back and compare (within the vehicle's rounding)."""
+
+    items: tuple[MissionItem, ...]
+    mission_type: MissionType = MissionType.MISSION
+    verify: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadMission:
+    """Read the vehicle's list; the result is a tuple of MissionItem (no home)."""
+
+    mission_type: MissionType = MissionType.MISSION
+
+
+@dataclass(frozen=True, slots=True)
+class ClearMission:
+    mission_type: MissionType = MissionType.MISSION
+
+
+@dataclass(frozen=True, slots=True)
+class SetMissionCurrent:
+    index: int  # 0-based, in the user's numbering (home excluded)
+
+
+@dataclass(frozen=True, slots=True)
+class StartMission:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PauseMission:
+    pass
+
+
+Command = (
+    Arm | Disarm | SetMode | Takeoff | Goto | Orbit | Hold | ReturnToLaunch | Land | SetSpeed
+    | UploadMission | DownloadMission | ClearMission | SetMissionCurrent | StartMission
+    | PauseMission
+)
 
 
 def command_name(command: Command) -> str:

@@ -12,6 +12,9 @@
 - hold: LOITER (copter), HOLD (rover/boat), AUTO.LOITER (PX4).
 - return to launch / land: RTL / LAND modes (PX4: AUTO.RTL / AUTO.LAND).
 - change speed: MAV_CMD_DO_CHANGE_SPEED (ground speed).
+- missions: upload/download/clear through the mission protocol; start = AUTO (plus
+  MAV_CMD_MISSION_START when armed, which ArduCopter needs to leave the ground); pause
+  = hold.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ... import commands as c
 from ...errors import CommandRejectedError, UnsupportedCommandError
 from .command_protocol import CommandClient
 from .dialect import mavlink2 as m
+from .mission_protocol import MissionClient
 from .modes import is_rover, mode_number
 from .vehicle import Vehicle
 
@@ -34,12 +38,13 @@ class Actions:
     """Carries out fleet commands on one vehicle."""
 
     def __init__(
-        self, vehicle: Vehicle, client: CommandClient,
+        self, vehicle: Vehicle, client: CommandClient, missions: MissionClient,
         set_param: Callable[[str, float], Awaitable[None]],
         wait_until: Callable[[Callable[[], bool]], Awaitable[None]],
     ) -> None:
         self.vehicle = vehicle
         self.client = client
+        self.missions = missions
         self._set_param = set_param
         self._wait_until = wait_until
 
@@ -74,6 +79,20 @@ class Actions:
                 await self.set_mode("AUTO.LAND" if self._px4 else "LAND")
             case c.SetSpeed(speed_m_s=speed):
                 await self.client.long(m.MAV_CMD_DO_CHANGE_SPEED, 1.0, float(speed), -1.0)
+            case c.UploadMission(items=items, mission_type=kind, verify=verify):
+                await self.missions.upload(items, kind, verify=verify)
+            case c.DownloadMission(mission_type=kind):
+                return await self.missions.download(kind)
+            case c.ClearMission(mission_type=kind):
+                await self.missions.clear(kind)
+            case c.SetMissionCurrent(index=index):
+                await self.missions.set_current(index, lambda: v.mission_seq, self._wait_until)
+            case c.StartMission():
+                await self.set_mode("AUTO.MISSION" if self._px4 else "AUTO")
+                if v.is_ardupilot and v.armed:
+                    await self.client.long(m.MAV_CMD_MISSION_START, 0.0, 0.0)
+            case c.PauseMission():
+                await self.set_mode(self._hold_mode())
             case _:
                 raise UnsupportedCommandError(v.unit_id, type(command).__name__,
                                               "not a MAVLink command")

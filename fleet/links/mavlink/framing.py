@@ -55,6 +55,7 @@ class FrameCounters:
     truncated: int = 0
     bad_signature: int = 0
     decode_errors: int = 0
+    ignored: int = 0  # valid frames of messages nobody handles (not decoded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +91,14 @@ class FrameParser:
     """Stateful splitter for one byte stream (a TCP connection, a serial port, or one
     datagram at a time with ``final=True``)."""
 
-    def __init__(self, mav: mavlink2.MAVLink, counters: FrameCounters | None = None) -> None:
+    def __init__(
+        self, mav: mavlink2.MAVLink, counters: FrameCounters | None = None,
+        wanted: frozenset[int] | None = None,
+    ) -> None:
         self.mav = mav  # pymavlink codec state: signing keys, slow-path decode
         self.counters = counters or FrameCounters()
+        #: message ids someone handles; others are CRC-checked and skipped, not decoded
+        self.wanted = wanted
         self._buf = bytearray()
 
     @property
@@ -111,6 +117,7 @@ class FrameParser:
         pos = 0
         n = len(buf)
         slow = self.signing
+        wanted = self.wanted
         try:
             while pos < n:
                 b = buf[pos]
@@ -138,6 +145,9 @@ class FrameParser:
                 end = pos + header + plen + 2 + sig
                 if end > n:
                     break
+                if wanted is not None and msgid not in wanted:
+                    pos = self._skip(view, pos, header + plen, end, msgid)
+                    continue
                 hot = _HOT.get(msgid)
                 if hot is None or slow or sig:
                     msg, pos = self._slow(buf, pos, end, msgid)
@@ -166,6 +176,22 @@ class FrameParser:
             pos = n
         del buf[:pos]
         return out
+
+    def _skip(self, view: memoryview, pos: int, crc_from_end: int, end: int, msgid: int) -> int:
+        """A frame nobody handles: check its CRC (to stay in sync) without decoding it."""
+        cls = _MAP.get(msgid)
+        if cls is None:
+            self.counters.unknown_id += 1
+            buf = view.obj
+            plausible = end == len(buf) or buf[end] in (_V1, _V2)  # type: ignore[index]
+            return end if plausible else pos + 1
+        crc_end = pos + crc_from_end
+        crc = _crc(bytes((cls.crc_extra,)), _crc(view[pos + 1:crc_end]))
+        if crc != view[crc_end] | (view[crc_end + 1] << 8):
+            self.counters.bad_crc += 1
+            return pos + 1
+        self.counters.ignored += 1
+        return end
 
     def _slow(self, buf: bytearray, pos: int, end: int, msgid: int) -> tuple[Any, int]:
         """pymavlink's decode for everything off the fast path: (message or None, where

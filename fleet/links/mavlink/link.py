@@ -93,7 +93,7 @@ class MavlinkLink:
         parser = self._parsers.get(peer if stream else None)
         if parser is None:
             parser = self._parsers[peer if stream else None] = FrameParser(
-                self._codec(), self.frame_counters)
+                self._codec(), self.frame_counters, self.router.wanted)
         frames = parser.feed(data, final=not stream)
         if frames:
             self.router.handle(self, peer, frames)

@@ -24,6 +24,7 @@ from .actions import Actions
 from .command_protocol import CommandClient
 from .dialect import mavlink2 as m
 from .framing import Frame
+from .mission_protocol import MissionClient
 from .params import ParamClient
 from .paths import PathKey, PathTable, Verdict
 from .vehicle import Vehicle, is_vehicle_heartbeat, kind_for
@@ -42,6 +43,11 @@ WANTED_MESSAGES = (
     m.MAVLINK_MSG_ID_BATTERY_STATUS, m.MAVLINK_MSG_ID_EXTENDED_SYS_STATE,
 )
 STREAM_RETRY_S = 3.0
+MISSION_REPLIES = (
+    m.MAVLINK_MSG_ID_MISSION_REQUEST, m.MAVLINK_MSG_ID_MISSION_REQUEST_INT,
+    m.MAVLINK_MSG_ID_MISSION_ACK, m.MAVLINK_MSG_ID_MISSION_COUNT,
+    m.MAVLINK_MSG_ID_MISSION_ITEM_INT, m.MAVLINK_MSG_ID_MISSION_ITEM,
+)
 
 
 @dataclass(slots=True)
@@ -63,6 +69,7 @@ class Entry:
     paths: PathTable
     commands: CommandClient
     params: ParamClient
+    missions: MissionClient
     actions: Actions
     last_position: float = -1e9  # monotonic time of the last GLOBAL_POSITION_INT
     streams_requested: float = -1e9
@@ -97,8 +104,7 @@ class MavlinkRouter:
             m.MAVLINK_MSG_ID_VFR_HUD: lambda e, msg, t, c: e.vehicle.on_vfr_hud(msg),
             m.MAVLINK_MSG_ID_EKF_STATUS_REPORT:
                 lambda e, msg, t, c: e.vehicle.on_ekf_status_report(msg),
-            m.MAVLINK_MSG_ID_MISSION_CURRENT:
-                lambda e, msg, t, c: e.vehicle.on_mission_current(msg),
+            m.MAVLINK_MSG_ID_MISSION_CURRENT: self._mission_current,
             m.MAVLINK_MSG_ID_MISSION_ITEM_REACHED: self._reached,
             m.MAVLINK_MSG_ID_HOME_POSITION:
                 lambda e, msg, t, c: e.vehicle.on_home_position(msg),
@@ -109,6 +115,11 @@ class MavlinkRouter:
             m.MAVLINK_MSG_ID_COMMAND_ACK: lambda e, msg, t, c: e.commands.on_ack(msg),
             m.MAVLINK_MSG_ID_PARAM_VALUE: lambda e, msg, t, c: e.params.on_param_value(msg),
         }
+        for msgid in MISSION_REPLIES:
+            self._handlers[msgid] = (
+                lambda e, msg, t, c, i=msgid: e.missions.on_message(i, msg))
+        #: what the framer decodes; the rest is CRC-checked and skipped
+        self.wanted = frozenset(self._handlers)
 
     # -- links --------------------------------------------------------------------
     def attach(self, link: MavlinkLink, ctx: LinkContext) -> None:
@@ -190,10 +201,12 @@ class MavlinkRouter:
         commands = CommandClient(unit_id, key, send,
                                  lambda: vehicle.recent_text(self.monotonic()))
         params = ParamClient(unit_id, key, send)
+        missions = MissionClient(unit_id, key, send,
+                                 ardupilot=msg.autopilot == m.MAV_AUTOPILOT_ARDUPILOTMEGA)
         entry = Entry(
             vehicle=vehicle, paths=PathTable(self.config.link_timeout_s),
-            commands=commands, params=params,
-            actions=Actions(vehicle, commands, params.set,
+            commands=commands, params=params, missions=missions,
+            actions=Actions(vehicle, commands, missions, params.set,
                             lambda pred: self._wait_until(entry, pred)),
         )
         entry.paths.identity = (msg.type, msg.autopilot)
@@ -253,6 +266,11 @@ class MavlinkRouter:
         if active is not None:
             entry.paths.check_boot(active, msg.time_boot_ms, now)
         ctx.telemetry(entry.vehicle.unit_id, entry.vehicle.telemetry(ctx.wall()))
+        if entry.waiters:
+            self._wake(entry)
+
+    def _mission_current(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+        entry.vehicle.on_mission_current(msg)
         if entry.waiters:
             self._wake(entry)
 

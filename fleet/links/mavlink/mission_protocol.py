@@ -1,0 +1,257 @@
+"""The MAVLink mission protocol, client side, for missions, fences and rally points.
+
+Upload: MISSION_COUNT, then the vehicle asks for each item (ArduPilot with the old
+MISSION_REQUEST, others with MISSION_REQUEST_INT: both are answered with
+MISSION_ITEM_INT) and ends with MISSION_ACK. Download: MISSION_REQUEST_LIST, COUNT,
+REQUEST_INT per item, our ACK. Every message carries the mission type and replies of
+another type are stale and dropped. When a reply does not come within the timeout, the
+last message is sent again (both sides retry, so a lossy radio link still completes).
+ArduPilot's seq 0 is home: :mod:`fleet.missions.wire` adds and strips it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ...errors import CommandRejectedError, CommandTimeoutError
+from ...missions import (
+    MissionItem,
+    MissionType,
+    for_ardupilot_upload,
+    from_ardupilot_download,
+    from_wire,
+    to_wire,
+    validate,
+)
+from .dialect import mavlink2 as m
+
+_RESULT = {k: v.name for k, v in m.enums["MAV_MISSION_RESULT"].items()}
+_ITEM_IDS = (m.MAVLINK_MSG_ID_MISSION_ITEM_INT, m.MAVLINK_MSG_ID_MISSION_ITEM)
+_REQUEST_IDS = (m.MAVLINK_MSG_ID_MISSION_REQUEST, m.MAVLINK_MSG_ID_MISSION_REQUEST_INT)
+
+
+@dataclass(frozen=True, slots=True)
+class MissionPolicy:
+    """Timeouts from the MAVLink dev guide (QGroundControl uses them); retries are more
+    generous than its 5 because a police radio link loses more than a bench link."""
+
+    timeout_s: float = 1.5
+    item_timeout_s: float = 0.25  # after the first request, items come quickly
+    retries: int = 10
+    verify_alt_m: float = 0.01
+    verify_deg: float = 2e-7
+
+
+@dataclass(slots=True)
+class MissionProgress:
+    operation: str
+    mission_type: MissionType
+    done: int
+    total: int
+
+
+@dataclass(slots=True)
+class MissionStats:
+    resends: int = 0
+    stale: int = 0  # replies of another mission type or outside an operation
+
+
+class MissionClient:
+    """Mission operations on one vehicle; one at a time."""
+
+    def __init__(
+        self, unit_id: str, target: tuple[int, int], send: Callable[[Any], Awaitable[None]],
+        *, ardupilot: bool, policy: MissionPolicy | None = None,
+        progress: Callable[[MissionProgress], None] | None = None,
+    ) -> None:
+        self.unit_id = unit_id
+        self.target = target
+        self._send = send
+        self.ardupilot = ardupilot
+        self.policy = policy or MissionPolicy()
+        self.progress = progress
+        self.stats = MissionStats()
+        self._lock = asyncio.Lock()
+        self._inbox: asyncio.Queue[tuple[int, Any]] | None = None
+
+    def on_message(self, msgid: int, msg: Any) -> None:
+        inbox = self._inbox
+        if inbox is None:
+            self.stats.stale += 1
+            return
+        if inbox.full():
+            inbox.get_nowait()
+        inbox.put_nowait((msgid, msg))
+
+    # -- public operations ----------------------------------------------------------
+    async def upload(self, items: Sequence[MissionItem], mission_type: MissionType,
+                     *, verify: bool = True) -> None:
+        validate(items, mission_type)  # MissionValidationError names the item and why
+        wire = for_ardupilot_upload(items, mission_type=mission_type) if self.ardupilot \
+            else tuple(items)
+        async with self._operation():
+            await self._upload(wire, mission_type)
+        if verify:
+            got = await self.download(mission_type)
+            self._verify(items, got, mission_type)
+
+    async def download(self, mission_type: MissionType) -> tuple[MissionItem, ...]:
+        async with self._operation():
+            items = await self._download(mission_type)
+        if self.ardupilot:
+            return from_ardupilot_download(items, mission_type)[1]
+        return tuple(items)
+
+    async def clear(self, mission_type: MissionType) -> None:
+        async with self._operation():
+            msg = m.MAVLink_mission_clear_all_message(*self.target, int(mission_type))
+            ack = await self._exchange(msg, mission_type, self.policy.timeout_s,
+                                       lambda i, x: i == m.MAVLINK_MSG_ID_MISSION_ACK)
+            self._check_ack(ack, "mission_clear")
+
+    async def set_current(self, seq: int, current: Callable[[], int | None],
+                          changed: Callable[[Callable[[], bool]], Awaitable[None]]) -> None:
+        """Make item ``seq`` (the user's numbering) current; confirmed by MISSION_CURRENT."""
+        wire_seq = seq + (1 if self.ardupilot else 0)
+        for _ in range(self.policy.retries + 1):
+            await self._send(m.MAVLink_mission_set_current_message(*self.target, wire_seq))
+            try:
+                async with asyncio.timeout(self.policy.timeout_s):
+                    await changed(lambda: current() == wire_seq)
+                return
+            except TimeoutError:
+                self.stats.resends += 1
+        raise CommandTimeoutError(self.unit_id, "mission_set_current",
+                                  f"MISSION_CURRENT never showed item {seq}")
+
+    # -- protocol -------------------------------------------------------------------
+    def _operation(self) -> _Operation:
+        return _Operation(self)
+
+    async def _upload(self, wire: Sequence[MissionItem], mission_type: MissionType) -> None:
+        total = len(wire)
+        count = m.MAVLink_mission_count_message(*self.target, total, int(mission_type), 0)
+
+        def reply(msgid: int, msg: Any) -> bool:
+            return msgid in _REQUEST_IDS or msgid == m.MAVLINK_MSG_ID_MISSION_ACK
+
+        last = count
+        timeout = self.policy.timeout_s
+        sent: set[int] = set()
+        while True:
+            msg = await self._exchange(last, mission_type, timeout, reply)
+            if msg.get_type() == "MISSION_ACK":
+                if msg.mission_result == m.MAV_MISSION_ACCEPTED and len(sent) < total:
+                    # an ACK for an earlier upload or a vehicle that skipped items
+                    raise CommandRejectedError(self.unit_id, "mission_upload", "incomplete",
+                                               f"vehicle accepted after {len(sent)} of {total}")
+                self._check_ack(msg, "mission_upload")
+                return
+            seq = msg.seq
+            if not 0 <= seq < total:
+                raise CommandRejectedError(self.unit_id, "mission_upload",
+                                           "MAV_MISSION_INVALID_SEQUENCE",
+                                           f"vehicle asked for item {seq} of {total}")
+            last = m.MAVLink_mission_item_int_message(
+                **to_wire(wire[seq], seq, mission_type, *self.target))
+            sent.add(seq)
+            timeout = self.policy.item_timeout_s
+            self._report("upload", mission_type, len(sent), total)
+
+    async def _download(self, mission_type: MissionType) -> list[MissionItem]:
+        request = m.MAVLink_mission_request_list_message(*self.target, int(mission_type))
+        count_msg = await self._exchange(
+            request, mission_type, self.policy.timeout_s,
+            lambda i, x: i == m.MAVLINK_MSG_ID_MISSION_COUNT)
+        total = count_msg.count
+        items: list[MissionItem] = []
+        for seq in range(total):
+            ask = m.MAVLink_mission_request_int_message(*self.target, seq, int(mission_type))
+            item = await self._exchange(
+                ask, mission_type, self.policy.item_timeout_s if seq else self.policy.timeout_s,
+                lambda i, x, s=seq: i in _ITEM_IDS and x.seq == s)
+            items.append(from_wire(item))
+            self._report("download", mission_type, seq + 1, total)
+        await self._send(m.MAVLink_mission_ack_message(
+            *self.target, m.MAV_MISSION_ACCEPTED, int(mission_type), 0))
+        return items
+
+    async def _exchange(self, out: Any, mission_type: MissionType, timeout: float,
+                        wanted: Callable[[int, Any], bool]) -> Any:
+        """Send ``out`` and return the first wanted reply of this mission type, resending
+        on each timeout up to the retry limit."""
+        assert self._inbox is not None
+        inbox = self._inbox
+        for attempt in range(self.policy.retries + 1):
+            if attempt:
+                self.stats.resends += 1
+            await self._send(out)
+            try:
+                async with asyncio.timeout(timeout):
+                    while True:
+                        msgid, msg = await inbox.get()
+                        if getattr(msg, "mission_type", 0) != int(mission_type):
+                            self.stats.stale += 1
+                            continue
+                        if msgid == m.MAVLINK_MSG_ID_MISSION_ACK and \
+                                msg.mission_result != m.MAV_MISSION_ACCEPTED:
+                            return msg  # an error ends the exchange, whatever we wanted
+                        if wanted(msgid, msg):
+                            return msg
+                        self.stats.stale += 1
+            except TimeoutError:
+                continue
+        raise CommandTimeoutError(
+            self.unit_id, f"mission_{out.get_type().lower()}",
+            f"no answer to {out.get_type()} after {self.policy.retries + 1} tries")
+
+    def _check_ack(self, msg: Any, operation: str) -> None:
+        if msg.get_type() != "MISSION_ACK" or msg.mission_result != m.MAV_MISSION_ACCEPTED:
+            result = _RESULT.get(getattr(msg, "mission_result", -1), msg.get_type())
+            raise CommandRejectedError(self.unit_id, operation, result)
+
+    def _verify(self, sent: Sequence[MissionItem], got: Sequence[MissionItem],
+                mission_type: MissionType) -> None:
+        """Read-back check with the vehicle's rounding in mind: commands, frames and
+        positions must match; params are stored as each autopilot sees fit."""
+        p = self.policy
+        if len(sent) != len(got):
+            raise CommandRejectedError(self.unit_id, "mission_verify", "mismatch",
+                                       f"sent {len(sent)} items, vehicle holds {len(got)}")
+        for n, (a, b) in enumerate(zip(sent, got, strict=True), start=1):
+            same = (a.command == b.command
+                    and _close(a.lat_deg, b.lat_deg, p.verify_deg)
+                    and _close(a.lon_deg, b.lon_deg, p.verify_deg)
+                    and _close(a.alt_m, b.alt_m, p.verify_alt_m))
+            if not same:
+                raise CommandRejectedError(self.unit_id, "mission_verify", "mismatch",
+                                           f"item {n} read back differs: {b}")
+
+    def _report(self, operation: str, mission_type: MissionType, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(MissionProgress(operation, mission_type, done, total))
+
+
+def _close(a: float, b: float, tol: float) -> bool:
+    if math.isnan(a) or math.isnan(b):  # autopilots may store an unused NaN as 0
+        return (math.isnan(a) or a == 0) and (math.isnan(b) or b == 0)
+    return abs(a - b) <= tol + 1e-9 * max(abs(a), abs(b))
+
+
+class _Operation:
+    """Holds the client's lock and opens its inbox for the length of one operation."""
+
+    def __init__(self, client: MissionClient) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> None:
+        await self.client._lock.acquire()
+        self.client._inbox = asyncio.Queue(maxsize=64)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.client._inbox = None
+        self.client._lock.release()
