@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ class ScriptedVehicle:
     armed: bool = False
     lat: float = 26.89
     lon: float = 112.57
-    boot_ms: int = 100_000
+    booted_at: float = field(default_factory=lambda: time.monotonic() - 100.0)
     on_command: Reply | None = None
     received: list[Any] = field(default_factory=list)
     garbage: bytes = b""  # sent before every frame when set
@@ -55,9 +56,9 @@ class ScriptedVehicle:
                                               self.custom_mode, m.MAV_STATE_STANDBY, 3))
 
     def position(self) -> None:
-        self.boot_ms += 250
+        boot_ms = int((time.monotonic() - self.booted_at) * 1000)
         self.send(m.MAVLink_global_position_int_message(
-            self.boot_ms, round(self.lat * 1e7), round(self.lon * 1e7), 50_000, 10_000,
+            boot_ms, round(self.lat * 1e7), round(self.lon * 1e7), 50_000, 10_000,
             300, 400, 0, 9000))
 
     def statustext(self, text: str, severity: int = m.MAV_SEVERITY_CRITICAL) -> None:
