@@ -9,6 +9,7 @@ import asyncio
 import pytest
 from broker import free_port
 from factories import ManualClock, tel
+from waits import until
 
 import fleet
 from fleet.commands import Arm, Goto
@@ -76,13 +77,6 @@ class FakeLink:
         finally:
             self.closed.set()
 
-
-async def until(svc, predicate, timeout=5.0):
-    """Wait, on the service's change stream, until ``predicate()`` holds."""
-    with svc.subscribe() as sub:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await sub.next_batch()
 
 
 async def test_starts_and_stops_every_task_and_link():

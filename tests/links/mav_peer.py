@@ -1,10 +1,11 @@
 """A scripted MAVLink peer for edge cases the simulator does not produce on demand
 (acks in odd orders, a vehicle that never answers, garbage on the wire). It speaks real
-MAVLink 2 over a real UDP socket; pymavlink is its codec."""
+MAVLink 2 over a real UDP socket, a TCP socket or a pty; pymavlink is its codec."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import time
 from collections.abc import Callable
@@ -18,9 +19,11 @@ Reply = Callable[[Any], list[Any]]
 
 @dataclass
 class ScriptedVehicle:
-    """Sends heartbeats and positions to ``target`` and answers with ``on_command``."""
+    """Sends heartbeats and positions to ``target`` (UDP) or over ``stream`` (a
+    non-blocking connected socket or a file descriptor) and answers with ``on_command``."""
 
-    target: tuple[str, int]
+    target: tuple[str, int] | None = None
+    stream: socket.socket | int | None = None
     sysid: int = 1
     compid: int = 1
     mav_type: int = m.MAV_TYPE_QUADROTOR
@@ -33,21 +36,45 @@ class ScriptedVehicle:
     on_command: Reply | None = None
     received: list[Any] = field(default_factory=list)
     garbage: bytes = b""  # sent before every frame when set
+    signing_key: bytes | None = None
 
     def __post_init__(self) -> None:
         self.mav = m.MAVLink(None, srcSystem=self.sysid, srcComponent=self.compid)
         self.mav.robust_parsing = True
         self.parser = m.MAVLink(None)
         self.parser.robust_parsing = True
+        if self.signing_key is not None:
+            for mav in (self.mav, self.parser):
+                mav.signing.secret_key = self.signing_key
+                mav.signing.sign_outgoing = True
+                mav.signing.timestamp = int((time.time() - 1420070400) * 100_000)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.setblocking(False)
         self.got = asyncio.Event()
 
+    def write(self, data: bytes) -> None:
+        if self.stream is None:
+            self.sock.sendto(data, self.target)
+        elif isinstance(self.stream, int):
+            os.write(self.stream, data)
+        else:
+            self.stream.send(data)
+
+    def read(self) -> bytes | None:
+        try:
+            if self.stream is None:
+                return self.sock.recv(65536)
+            if isinstance(self.stream, int):
+                return os.read(self.stream, 65536)
+            return self.stream.recv(65536) or None
+        except (BlockingIOError, InterruptedError):
+            return None
+
     def send(self, msg: Any) -> None:
         data = msg.pack(self.mav)
         self.mav.seq = (self.mav.seq + 1) & 0xFF
-        self.sock.sendto(self.garbage + data, self.target)
+        self.write(self.garbage + data)
 
     def heartbeat(self) -> None:
         base = m.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED | (
@@ -66,11 +93,7 @@ class ScriptedVehicle:
 
     def poll(self) -> None:
         """Read what fleet sent us and answer commands."""
-        while True:
-            try:
-                data = self.sock.recv(65536)
-            except BlockingIOError:
-                return
+        while (data := self.read()) is not None:
             for msg in self.parser.parse_buffer(data) or []:
                 self.received.append(msg)
                 self.got.set()

@@ -7,6 +7,7 @@ import pytest
 from broker import free_port
 from mav_peer import ScriptedVehicle, ack
 from pymavlink.dialects.v20 import ardupilotmega as m
+from waits import connected, until
 
 from fleet.config import parse_config
 from fleet.errors import CommandRejectedError, CommandTimeoutError
@@ -24,17 +25,12 @@ def config(port, **mavlink):
     })
 
 
-async def until(svc, predicate, timeout=10.0):
-    with svc.subscribe() as sub:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await sub.next_batch()
-
 
 @pytest.fixture
 async def fleet_and_port():
     port = free_port()
     async with FleetService(config(port)) as svc:
+        await connected(svc)
         yield svc, port
 
 

@@ -6,6 +6,7 @@ import asyncio
 import pytest
 from broker import free_port
 from mav_peer import ScriptedVehicle
+from waits import until
 
 from fleet.config import parse_config
 from fleet.service import FleetService
@@ -20,12 +21,6 @@ def two_link_config(p1, p2):
         "units": [{"id": "air-1", "kind": "drone", "mavlink": {"sysid": 1}}],
     })
 
-
-async def until(svc, predicate, timeout=15.0):
-    with svc.subscribe() as sub:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await sub.next_batch()
 
 
 def router(svc):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .dialect import mavlink2 as m
@@ -19,7 +19,7 @@ _EPOCH_2015 = 1420070400  # signing timestamps count 10 µs units from 2015-01-0
 
 @dataclass(frozen=True, slots=True)
 class SigningConfig:
-    key: bytes
+    key: bytes = field(repr=False)  # a secret: kept out of logs and tracebacks
     required: bool = True
     link_id: int = 0
 
