@@ -331,6 +331,15 @@ ERRORS: list[tuple[str, str]] = [
      "mavlink.links[0].baud: baud applies to serial links only, got scheme 'tcp'"),
     (LINK + 'url = "serial:///dev/ttyUSB0"\nbaud = 0',
      "mavlink.links[0].baud: expected an integer >= 1, got integer 0"),
+    (LINK + 'url = "udpin://h:1"\nsigning_key = "short"', "mavlink.links[0].signing_key: "
+     "signing_key must be 64 hex digits or a passphrase of 8 or more characters"),
+    (LINK + 'url = "udpin://h:1"\nsigning_required = false', "mavlink.links[0]."
+     "signing_required: signing_required needs signing_key or signing_key_env"),
+    (LINK + 'url = "udpin://h:1"\nsigning_key_env = "FLEET_TEST_SURELY_UNSET"',
+     "mavlink.links[0].signing_key_env: environment variable 'FLEET_TEST_SURELY_UNSET' "
+     "is not set"),
+    ('[[units]]\nid = "a"\nkind = "drone"\nread_only = "yes"',
+     "units[0].read_only: expected a boolean, got string 'yes'"),
     ("[mqtt]\nurl = 'http://h'", "mqtt.url: unknown scheme 'http'; expected one of mqtt, mqtts"),
     ("[mqtt]\nurl = 'mqtts://h:99999'",
      "mqtt.url: expected a port in 1..65535, got '99999' in 'mqtts://h:99999'"),
@@ -552,3 +561,20 @@ def test_docs_example_loads(tmp_path: Path) -> None:
     tomllib.loads(example)
     config = load_config(write(tmp_path, example))
     assert config.units
+
+
+def test_signing_key_and_read_only(monkeypatch):
+    monkeypatch.setenv("FLEET_TEST_KEY", "correct horse battery staple")
+    config = parse_config({
+        "mavlink": {"links": [
+            {"name": "a", "url": "udpin://h:1", "signing_key_env": "FLEET_TEST_KEY"},
+            {"name": "b", "url": "udpin://h:2", "signing_key": "0" * 64,
+             "signing_required": False},
+        ]},
+        "units": [{"id": "x", "kind": "drone", "read_only": True}],
+    })
+    a, b = config.mavlink.links
+    assert (a.signing_key, a.signing_required) == ("correct horse battery staple", True)
+    assert (b.signing_key, b.signing_required) == ("0" * 64, False)
+    assert "signing_key" not in repr(a)  # a secret stays out of logs
+    assert config.unit("x").read_only
