@@ -127,15 +127,14 @@ class MavlinkRouter:
         self.contexts[link.name] = ctx
 
     def detach(self, link: MavlinkLink) -> None:
+        """The link's connection ended: forget its paths and its command routes. Vehicles
+        also heard elsewhere switch to that path on its next message."""
         self.links.pop(link.name, None)
-        self.contexts.pop(link.name, None)
+        ctx = self.contexts.pop(link.name, None)
         for entry in self.vehicles.values():
-            was_active = entry.paths.active is not None and entry.paths.active[0] == link.name
             entry.paths.forget_link(link.name)
-            if was_active:
-                ctx = next(iter(self.contexts.values()), None)
-                if ctx is not None and not entry.paths.healthy(self.monotonic()):
-                    ctx.route(entry.vehicle.unit_id, None)
+            if ctx is not None:
+                ctx.route(entry.vehicle.unit_id, None)
 
     # -- inbound ------------------------------------------------------------------
     def handle(self, link: MavlinkLink, peer: Hashable, frames: list[Frame]) -> None:
