@@ -134,7 +134,7 @@ class MissionClient:
 
     async def _upload(self, wire: Sequence[MissionItem], mission_type: MissionType) -> None:
         total = len(wire)
-        count = m.MAVLink_mission_count_message(*self.target, total, int(mission_type), 0)
+        count = m.MAVLink_mission_count_message(*self.target, total, int(mission_type))
 
         def reply(msgid: int, msg: Any) -> bool:
             return msgid in _REQUEST_IDS or msgid == m.MAVLINK_MSG_ID_MISSION_ACK
@@ -145,7 +145,7 @@ class MissionClient:
         while True:
             msg = await self._exchange(last, mission_type, timeout, reply)
             if msg.get_type() == "MISSION_ACK":
-                if msg.mission_result == m.MAV_MISSION_ACCEPTED and len(sent) < total:
+                if msg.type == m.MAV_MISSION_ACCEPTED and len(sent) < total:
                     # an ACK for an earlier upload or a vehicle that skipped items
                     raise CommandRejectedError(self.unit_id, "mission_upload", "incomplete",
                                                f"vehicle accepted after {len(sent)} of {total}")
@@ -177,7 +177,7 @@ class MissionClient:
             items.append(from_wire(item))
             self._report("download", mission_type, seq + 1, total)
         await self._send(m.MAVLink_mission_ack_message(
-            *self.target, m.MAV_MISSION_ACCEPTED, int(mission_type), 0))
+            *self.target, m.MAV_MISSION_ACCEPTED, int(mission_type)))
         return items
 
     async def _exchange(self, out: Any, mission_type: MissionType, timeout: float,
@@ -198,7 +198,7 @@ class MissionClient:
                             self.stats.stale += 1
                             continue
                         if msgid == m.MAVLINK_MSG_ID_MISSION_ACK and \
-                                msg.mission_result != m.MAV_MISSION_ACCEPTED:
+                                msg.type != m.MAV_MISSION_ACCEPTED:
                             return msg  # an error ends the exchange, whatever we wanted
                         if wanted(msgid, msg):
                             return msg
@@ -210,8 +210,8 @@ class MissionClient:
             f"no answer to {out.get_type()} after {self.policy.retries + 1} tries")
 
     def _check_ack(self, msg: Any, operation: str) -> None:
-        if msg.get_type() != "MISSION_ACK" or msg.mission_result != m.MAV_MISSION_ACCEPTED:
-            result = _RESULT.get(getattr(msg, "mission_result", -1), msg.get_type())
+        if msg.get_type() != "MISSION_ACK" or msg.type != m.MAV_MISSION_ACCEPTED:
+            result = _RESULT.get(getattr(msg, "type", -1), msg.get_type())
             raise CommandRejectedError(self.unit_id, operation, result)
 
     def _verify(self, sent: Sequence[MissionItem], got: Sequence[MissionItem],

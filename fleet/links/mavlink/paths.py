@@ -22,6 +22,7 @@ PathKey = tuple[str, Hashable]  # (link name, peer)
 BOOT_TOLERANCE_S = 3.0  # two paths' boot-time estimates agree within this
 MISMATCHES_FOR_COLLISION = 3  # consecutive disagreements before we call it a collision
 FAILBACK_AFTER_S = 3.0
+RATE_BASELINE_S = 2.0  # measure the vehicle's clock rate over at least this long
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class PathTable:
     active: PathKey | None = None
     intruders: set[PathKey] = field(default_factory=set)
     identity: tuple[int, int] | None = None  # (mav_type, autopilot) of the vehicle
+    clock_rate: float | None = None  # vehicle seconds per our second, once measured
+    _rate_anchor: tuple[float, int] | None = None  # (our time, vehicle boot ms)
 
     def heard(self, key: PathKey, priority: int, now: float) -> tuple[Verdict, Switch | None]:
         """A message arrived on ``key``: should it be used, and did the active path change?"""
@@ -95,25 +98,43 @@ class PathTable:
 
     def check_boot(self, key: PathKey, boot_ms: int, now: float) -> str | None:
         """On a position report: a reason if this path's boot time disagrees with the
-        active path's (two vehicles booted at different times)."""
+        active path's (two vehicles booted at different times).
+
+        Boot times are compared on our clock: ``now - boot / rate``, where ``rate`` is how
+        fast the vehicle's clock runs against ours (1 for real aircraft; SITL and the
+        simulator may run faster), measured on the active path.
+        """
         path = self.paths.get(key)
-        if path is None:
+        if path is None or key in self.intruders:
             return None
-        path.boot_offset_s = now - boot_ms / 1000.0
+        if key == self.active:
+            self._measure_rate(boot_ms, now)
+        if self.clock_rate is None:
+            return None
+        path.boot_offset_s = now - boot_ms / 1000.0 / self.clock_rate
         path.boot_measured = now
         if key == self.active or self.active is None:
             return None
         ref = self.paths[self.active]
         if ref.boot_offset_s is None or ref.boot_measured is None or now - ref.boot_measured > 2.0:
             return None
-        if abs(ref.boot_offset_s - path.boot_offset_s) <= BOOT_TOLERANCE_S:
+        apart = abs(ref.boot_offset_s - path.boot_offset_s)
+        if apart <= BOOT_TOLERANCE_S:
             path.mismatches = 0
             return None
         path.mismatches += 1
         if path.mismatches < MISMATCHES_FOR_COLLISION:
             return None
-        return self._intrude(key, f"booted {abs(ref.boot_offset_s - path.boot_offset_s):.0f} s "
-                                  "apart from the vehicle we know")
+        return self._intrude(key, f"booted {apart:.0f} s apart from the vehicle we know")
+
+    def _measure_rate(self, boot_ms: int, now: float) -> None:
+        anchor = self._rate_anchor
+        if anchor is None or boot_ms < anchor[1]:  # first report, or the vehicle rebooted
+            self._rate_anchor = (now, boot_ms)
+            return
+        span = now - anchor[0]
+        if span >= RATE_BASELINE_S:
+            self.clock_rate = max(0.01, (boot_ms - anchor[1]) / 1000.0 / span)
 
     def _intrude(self, key: PathKey, why: str) -> str:
         self.intruders.add(key)
