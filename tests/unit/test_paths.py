@@ -24,10 +24,9 @@ def test_failover_after_the_timeout_and_failback_after_three_healthy_seconds():
     t.heard(B, 1, 0.0)
     verdict, switch = t.heard(B, 1, 1.5)
     assert verdict is Verdict.USE and switch.new == B and "quiet for 1.5 s" in switch.reason
-    for now in (2.0, 2.5, 3.0, 3.5):  # A is back, B still fine: A not yet healthy for long
+    for now in (2.0, 2.5, 3.0, 3.5, 4.0, 4.5):  # A is back, not yet healthy for 3 s
         t.heard(B, 1, now)
         assert t.heard(A, 0, now)[0] is Verdict.DUPLICATE
-    t.heard(B, 1, 4.5)
     verdict, switch = t.heard(A, 0, 5.0)
     assert switch is not None and switch.new == A and "healthy again" in switch.reason
 
