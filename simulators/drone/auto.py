@@ -1,0 +1,231 @@
+"""AUTO mode's mission executor, after AP_Mission and ModeAuto.
+
+Nav commands run one at a time; the DO commands that follow a nav command run as soon as it
+starts (ArduPilot's order). DO_JUMP is resolved while looking for the next nav command.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from . import flight
+from . import mission as m
+
+if TYPE_CHECKING:
+    from .vehicle import Vehicle
+
+INFO = 6
+
+
+class MissionRunner:
+    def __init__(self, v: Vehicle) -> None:
+        self.v = v
+        self.current = 0            # current nav command index; 0 = not started
+        self.running = False
+        self.complete = False
+        self.jumps: dict[int, int] = {}
+        self._target: tuple[float, float] | None = None
+        self._target_up = 0.0
+        self._arrived_at: float | None = None
+        self._rtl: flight.RtlState | None = None
+
+    @property
+    def items(self) -> list[m.Item]:
+        return self.v.stores[m.MISSION]
+
+    @property
+    def _cmd(self) -> m.Item | None:
+        items = self.items
+        return items[self.current] if 0 < self.current < len(items) else None
+
+    @property
+    def taking_off(self) -> bool:
+        cmd = self._cmd
+        return self.running and cmd is not None and cmd.command == m.NAV_TAKEOFF
+
+    @property
+    def landing(self) -> bool:
+        cmd = self._cmd
+        return cmd is not None and cmd.command in (m.NAV_LAND, m.NAV_RETURN_TO_LAUNCH)
+
+    def state(self) -> int:
+        """MISSION_STATE for MISSION_CURRENT."""
+        if len(self.items) < 2:
+            return 1                 # NO_MISSION
+        if self.v.paused and self.running:
+            return 4                 # PAUSED
+        if self.complete:
+            return 5
+        return 3 if self.running else 2
+
+    def can_start(self, ignore_checks: bool) -> bool:
+        """ModeAuto::init: a mission beyond home; from the ground it must start with a takeoff."""
+        if len(self.items) < 2 and not ignore_checks:
+            return False
+        if self.v.armed and self.v.landed:
+            first = self._next_nav(1, dry_run=True)
+            if first is None or self.items[first].command != m.NAV_TAKEOFF:
+                self.v.text(2, "Auto: Missing Takeoff Cmd")
+                return False
+        return True
+
+    # ------------------------------------------------------------------ control
+
+    def start_or_resume(self) -> None:
+        if len(self.items) < 2:
+            return
+        self.running = True
+        if self.complete or self.current == 0 or self.current >= len(self.items):
+            self.complete = False
+            self.jumps.clear()
+            self._start_from(1)
+        else:
+            self._start(self.current)
+
+    def stop(self) -> None:
+        self.running = False
+
+    def reset(self) -> None:
+        """AP_Mission::reset at disarm: the next start begins at the first command."""
+        self.current = 0
+        self.running = self.complete = False
+        self.jumps.clear()
+        self.v.outbox.mission_changed = True
+
+    def set_current(self, seq: int) -> bool:
+        if not 0 < seq < len(self.items):
+            return False
+        self.complete = False
+        if self.running:
+            self._start_from(seq)
+        else:
+            self.current = seq
+            self.v.outbox.mission_changed = True
+        return True
+
+    def _next_nav(self, start: int, dry_run: bool = False) -> int | None:
+        items, idx, jumps = self.items, start, dict(self.jumps)
+        for _ in range(10 * len(items) + 10):
+            if idx >= len(items):
+                return None
+            it = items[idx]
+            if it.command == m.DO_JUMP:
+                target, repeat = int(it.param1), int(it.param2)
+                done = jumps.get(idx, 0)
+                if repeat < 0 or done < repeat:
+                    jumps[idx] = done + 1
+                    idx = target
+                    continue
+                idx += 1
+            elif it.command in m.NAV_COMMANDS:
+                if not dry_run:
+                    self.jumps = jumps
+                return idx
+            else:
+                idx += 1
+        return None
+
+    def _start_from(self, start: int) -> None:
+        idx = self._next_nav(start)
+        if idx is None:
+            self._finish()
+        else:
+            self._start(idx)
+
+    def _start(self, idx: int) -> None:
+        v = self.v
+        self.current = idx
+        v.outbox.mission_changed = True
+        cmd = self.items[idx]
+        v.text(INFO, f"Mission: {idx} {m.COMMAND_NAMES.get(cmd.command, cmd.command)}")
+        self._arrived_at = None
+        self._rtl = None
+        here = (v.body.north, v.body.east)
+        self._target, self._target_up = here, v.body.up
+        if cmd.command != m.NAV_RETURN_TO_LAUNCH:
+            if cmd.x or cmd.y:
+                self._target = v.local_from_global(cmd.x * 1e-7, cmd.y * 1e-7)
+            if cmd.command == m.NAV_TAKEOFF or cmd.z != 0 or not cmd.relative_alt:
+                frame = "rel" if cmd.relative_alt else "abs"
+                self._target_up = v.up_from_alt(cmd.z, frame)
+        if cmd.command == m.NAV_TAKEOFF:
+            self._target = here
+        # the DO commands after this nav command run now
+        j = idx + 1
+        while j < len(self.items) and self.items[j].command not in m.NAV_COMMANDS \
+                and self.items[j].command != m.DO_JUMP:
+            self._do(self.items[j])
+            j += 1
+
+    def _do(self, cmd: m.Item) -> None:
+        self.v.text(INFO, f"Mission: {cmd.seq} {m.COMMAND_NAMES.get(cmd.command, cmd.command)}")
+        if cmd.command == m.DO_CHANGE_SPEED and cmd.param2 > 0:
+            self.v.set_speed(int(cmd.param1), cmd.param2)
+
+    def _finish(self) -> None:
+        """exit_mission: landed -> disarm; aloft -> hold where it is, still in AUTO."""
+        v = self.v
+        self.running = False
+        self.complete = True
+        v.outbox.mission_changed = True
+        v.nav.hold = (v.body.north, v.body.east)
+        if v.armed and v.landed:
+            v.disarm(from_gcs=False)
+
+    def _completed(self) -> None:
+        v = self.v
+        cmd = self.items[self.current]
+        if cmd.command == m.NAV_WAYPOINT:
+            v.text(INFO, f"Reached command #{self.current}")
+        v.outbox.reached.append(self.current)
+        self._start_from(self.current + 1)
+
+    # ------------------------------------------------------------------ the tick
+
+    def update(self, dt: float) -> None:
+        v = self.v
+        cmd = self._cmd
+        if not self.running or cmd is None:
+            flight.hold_position(v, dt, v.nav.hold, v.body.up)
+            return
+        if not v.auto_armed:
+            return
+        c = cmd.command
+        if c == m.NAV_TAKEOFF:
+            flight.hold_position(v, dt, self._target, max(self._target_up, v.body.up))
+            if v.body.up >= self._target_up - 0.1:
+                self._completed()
+        elif c in (m.NAV_WAYPOINT, m.NAV_LOITER_TIME, m.NAV_LOITER_UNLIM):
+            self._goto_and_hold(dt, cmd)
+        elif c == m.NAV_RETURN_TO_LAUNCH:
+            if self._rtl is None:
+                self._rtl = flight.rtl_start(v)
+            flight.rtl_step(v, dt, self._rtl)
+        elif c == m.NAV_LAND:
+            dist = math.hypot(self._target[0] - v.body.north, self._target[1] - v.body.east)
+            if dist > 1.0 and self._arrived_at is None:
+                flight.fly_to(v, dt, self._target, v.body.up)
+            else:
+                self._arrived_at = self._arrived_at or v.t
+                flight.land_step(v, dt, self._target)
+
+    def on_landed(self) -> None:
+        """The land detector fired: a LAND or RTL command is done (and the mission with it)."""
+        if self.running and self.landing:
+            self._completed()
+
+    def _goto_and_hold(self, dt: float, cmd: m.Item) -> None:
+        v = self.v
+        assert self._target is not None
+        dist = flight.fly_to(v, dt, self._target, self._target_up)
+        radius = v.params["WPNAV_RADIUS"] / 100
+        if self._arrived_at is None:
+            if dist <= radius and abs(v.body.up - self._target_up) < 1.0:
+                self._arrived_at = v.t
+            else:
+                return
+        if cmd.command == m.NAV_LOITER_UNLIM:
+            return
+        if v.t - self._arrived_at >= cmd.param1:
+            self._completed()

@@ -1,0 +1,33 @@
+"""Helpers for the pure (no socket) vehicle tests."""
+
+from __future__ import annotations
+
+from simulators.drone import FAST_BOOT, Mode, Vehicle, VehicleConfig
+
+DT = 0.05
+
+
+def run(v: Vehicle, seconds: float, until=None) -> bool:
+    """Step ``v`` for up to ``seconds``; stop early (True) once ``until(v)`` holds."""
+    for _ in range(round(seconds / DT)):
+        v.update(DT)
+        if until is not None and until(v):
+            return True
+    return until is None
+
+
+def ready(**params: float) -> Vehicle:
+    v = Vehicle(VehicleConfig(boot=FAST_BOOT, params=params))
+    assert run(v, 5, lambda v: v.origin_set)
+    return v
+
+
+def airborne(alt: float = 10.0, **params: float) -> Vehicle:
+    v = ready(**params)
+    assert v.set_mode(Mode.GUIDED) and v.arm() and v.takeoff(alt)
+    assert run(v, 60, lambda v: v.nav.kind != "takeoff")     # takeoff complete
+    return v
+
+
+def texts(v: Vehicle) -> list[str]:
+    return [t for _, t in v.outbox.texts]
