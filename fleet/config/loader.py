@@ -30,7 +30,8 @@ from fleet.errors import ConfigError
 
 SECTIONS = ("fleet", "registry", "mavlink", "mqtt", "kinds", "bases", "groups", "units",
             "zones", "key_sites", "patrols", "schedules")
-MAVLINK_KEYS = ("gcs_sysid", "gcs_compid", "link_timeout_s", "stream_rate_hz", "links")
+MAVLINK_KEYS = ("gcs_sysid", "gcs_compid", "link_timeout_s", "stream_rate_hz",
+                "command_timeout_s", "command_attempts", "links")
 LINK_KEYS = ("name", "url", "baud", "signing_key", "signing_key_env", "signing_required")
 MQTT_KEYS = ("url", "username", "password", "password_env", "client_id", "keepalive_s",
              "topic_prefix", "tls")
@@ -146,6 +147,8 @@ def _mavlink(root: Table) -> MavlinkConfig:
         gcs_compid=t.integer("gcs_compid", 190, ge=1, le=255),
         link_timeout_s=t.number("link_timeout_s", 5.0, gt=0),
         stream_rate_hz=t.number("stream_rate_hz", 4.0, gt=0),
+        command_timeout_s=t.number("command_timeout_s", 3.0, gt=0),
+        command_attempts=t.integer("command_attempts", 3, ge=1, le=20),
     )
 
 

@@ -44,6 +44,8 @@ class MavlinkConfig:
     gcs_compid: int = 190  # MAV_COMP_ID_MISSIONPLANNER
     link_timeout_s: float = 5.0
     stream_rate_hz: float = 4.0
+    command_timeout_s: float = 3.0  # per try, as QGroundControl; raise for slow links
+    command_attempts: int = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,9 +109,9 @@ def test_headless_demo_streams_json_and_stops_cleanly(tmp_path, sig):
         hello = lines.next_json()
         assert hello["type"] == "started"
         assert hello["fleet"] == "Hengyang" and hello["units"] == 301
-        # the demo's links have no driver yet in this build: said, not hidden
-        unavailable = lines.next_json()
-        assert unavailable["type"] == "alert" and unavailable["code"] == "link.unavailable"
+        # then what happens to the demo's links, as JSON lines
+        event = lines.next_json()
+        assert event["type"] in {"link", "alert"} and "time" in event
         proc.send_signal(sig)
         assert proc.wait(timeout=20) == 0
     finally:

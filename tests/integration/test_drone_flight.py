@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from conftest import fleet_with_sim
+from sim_fleet import fleet_with_sim
 from flight_script import full_flight, patrol_mission
 from pymavlink.dialects.v20 import ardupilotmega as m
 

@@ -28,7 +28,7 @@ from ...errors import CommandRejectedError, UnsupportedCommandError
 from .command_protocol import CommandClient
 from .dialect import mavlink2 as m
 from .mission_protocol import MissionClient
-from .modes import is_rover, mode_number
+from .modes import is_rover, mode_name, mode_number
 from .vehicle import Vehicle
 
 FORCE_MAGIC = 21196.0
@@ -53,17 +53,19 @@ class Actions:
         match command:
             case c.Arm(force=force):
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 1.0,
-                                       FORCE_MAGIC if force else 0.0)
+                                       FORCE_MAGIC if force else 0.0, done=lambda: v.armed)
             case c.Disarm(force=force):
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 0.0,
-                                       FORCE_MAGIC if force else 0.0)
+                                       FORCE_MAGIC if force else 0.0,
+                                       done=lambda: v.armed is False)
             case c.SetMode(mode=name):
                 await self.set_mode(name)
             case c.Takeoff(relative_alt_m=alt):
                 if v.is_ardupilot and v.mode != "GUIDED":
                     await self.set_mode("GUIDED")
-                await self.client.long(m.MAV_CMD_NAV_TAKEOFF, 0, 0, 0, float("nan"), 0, 0,
-                                       float(alt))
+                await self.client.long(
+                    m.MAV_CMD_NAV_TAKEOFF, 0, 0, 0, float("nan"), 0, 0, float(alt),
+                    done=lambda: bool(v.armed) and (v.relative_alt_m or 0.0) > 0.3)
             case c.Goto(lat_deg=lat, lon_deg=lon, alt_m=alt):
                 await self.goto(lat, lon, alt)
             case c.Orbit(lat_deg=lat, lon_deg=lon, radius_m=radius, alt_m=alt,
@@ -113,8 +115,10 @@ class Actions:
             main, sub = mode_number(v.autopilot, v.mav_type, name)
         except KeyError as exc:
             raise CommandRejectedError(v.unit_id, "set_mode", "unknown mode", exc.args[0]) from None
+        custom = (main << 16 | sub << 24) if self._px4 else main
+        wanted = mode_name(v.autopilot, v.mav_type, custom)
         await self.client.long(m.MAV_CMD_DO_SET_MODE, float(m.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED),
-                               float(main), float(sub))
+                               float(main), float(sub), done=lambda: v.mode == wanted)
 
     async def goto(self, lat: float, lon: float, alt: float | None) -> None:
         v = self.vehicle

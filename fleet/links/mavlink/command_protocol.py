@@ -40,6 +40,7 @@ class CommandStats:
     retries: int = 0
     acks: int = 0
     unmatched_acks: int = 0
+    refused_resends_done: int = 0  # a resend refused because the first attempt worked
 
 
 class CommandClient:
@@ -72,20 +73,26 @@ class CommandClient:
             queue.get_nowait()
         queue.put_nowait(msg)
 
-    async def long(self, command: int, *params: float) -> int:
-        """COMMAND_LONG with up to 7 params; returns the MAV_RESULT (ACCEPTED)."""
+    async def long(self, command: int, *params: float,
+                   done: Callable[[], bool] | None = None) -> int:
+        """COMMAND_LONG with up to 7 params; returns the MAV_RESULT (ACCEPTED).
+
+        ``done`` tells whether the command's effect is already there: when a resend (its
+        first ACK lost) is refused because the first one worked (a second takeoff while
+        climbing), the refusal is not a failure."""
         p = [*params, *([0.0] * (7 - len(params)))]
 
         def build(attempt: int) -> Any:
             return m.MAVLink_command_long_message(
                 self.target[0], self.target[1], command, attempt, *p)
 
-        return await self._run(command, build)
+        return await self._run(command, build, done)
 
     async def int_(
         self, command: int, *, frame: int = m.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT,
         params: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
         lat_deg: float = 0.0, lon_deg: float = 0.0, alt_m: float = 0.0,
+        done: Callable[[], bool] | None = None,
     ) -> int:
         """COMMAND_INT (positions as 1e7 integers). It has no confirmation field, so a
         resend is the same message again."""
@@ -96,20 +103,21 @@ class CommandClient:
             return m.MAVLink_command_int_message(
                 self.target[0], self.target[1], frame, command, 0, 1, *params, x, y, alt_m)
 
-        return await self._run(command, build)
+        return await self._run(command, build, done)
 
-    async def _run(self, command: int, build: Callable[[int], Any]) -> int:
+    async def _run(self, command: int, build: Callable[[int], Any],
+                   done: Callable[[], bool] | None) -> int:
         lock = self._locks.setdefault(command, asyncio.Lock())
         async with lock:
             queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=8)
             self._waiting[command] = queue
             try:
-                return await self._attempts(command, build, queue)
+                return await self._attempts(command, build, queue, done)
             finally:
                 del self._waiting[command]
 
     async def _attempts(self, command: int, build: Callable[[int], Any],
-                        queue: asyncio.Queue[Any]) -> int:
+                        queue: asyncio.Queue[Any], done: Callable[[], bool] | None) -> int:
         policy = self.policy
         label = command_label(command)
         last_result: int | None = None
@@ -131,6 +139,9 @@ class CommandClient:
                     continue
                 if result == m.MAV_RESULT_ACCEPTED:
                     return result
+                if attempt and done is not None and done():
+                    self.stats.refused_resends_done += 1
+                    return m.MAV_RESULT_ACCEPTED  # the lost first attempt did it
                 last_result = result
                 if result == m.MAV_RESULT_TEMPORARILY_REJECTED and attempt + 1 < policy.attempts:
                     await asyncio.sleep(policy.temporarily_rejected_delay_s)

@@ -6,6 +6,8 @@ MISSION_ITEM_INT) and ends with MISSION_ACK. Download: MISSION_REQUEST_LIST, COU
 REQUEST_INT per item, our ACK. Every message carries the mission type and replies of
 another type are stale and dropped. When a reply does not come within the timeout, the
 last message is sent again (both sides retry, so a lossy radio link still completes).
+ArduPilot answers an item it did not ask for (our resend crossing its request) with
+MISSION_ACK INVALID_SEQUENCE and carries on: that ack ends nothing; any other error does.
 ArduPilot's seq 0 is home: :mod:`fleet.missions.wire` adds and strips it.
 """
 
@@ -36,12 +38,14 @@ _REQUEST_IDS = (m.MAVLINK_MSG_ID_MISSION_REQUEST, m.MAVLINK_MSG_ID_MISSION_REQUE
 
 @dataclass(frozen=True, slots=True)
 class MissionPolicy:
-    """Timeouts from the MAVLink dev guide (QGroundControl uses them); retries are more
-    generous than its 5 because a police radio link loses more than a bench link."""
+    """Resend intervals from the MAVLink dev guide (QGroundControl uses them). We give up
+    on a step only after ``give_up_s`` without an answer: ArduPilot re-requests a lost
+    item only once a second, so a count of fast resends alone would give up too early on
+    a lossy police radio link."""
 
     timeout_s: float = 1.5
     item_timeout_s: float = 0.25  # after the first request, items come quickly
-    retries: int = 10
+    give_up_s: float = 15.0
     verify_alt_m: float = 0.01
     verify_deg: float = 2e-7
 
@@ -94,8 +98,8 @@ class MissionClient:
         wire = for_ardupilot_upload(items, mission_type=mission_type) if self.ardupilot \
             else tuple(items)
         async with self._operation():
-            await self._upload(wire, mission_type)
-        if verify:
+            confirmed = await self._upload(wire, mission_type)
+        if verify or not confirmed:  # unconfirmed: the read-back decides
             got = await self.download(mission_type)
             self._verify(items, got, mission_type)
 
@@ -132,7 +136,10 @@ class MissionClient:
     def _operation(self) -> _Operation:
         return _Operation(self)
 
-    async def _upload(self, wire: Sequence[MissionItem], mission_type: MissionType) -> None:
+    async def _upload(self, wire: Sequence[MissionItem], mission_type: MissionType) -> bool:
+        """Send the list; True when the vehicle's ACK confirmed it. False when every item
+        went out but the final ACK was lost: ArduPilot then answers our resend with
+        MAV_MISSION_ERROR (it is no longer receiving), or nothing at all."""
         total = len(wire)
         count = m.MAVLink_mission_count_message(*self.target, total, int(mission_type))
 
@@ -143,14 +150,24 @@ class MissionClient:
         timeout = self.policy.timeout_s
         sent: set[int] = set()
         while True:
-            msg = await self._exchange(last, mission_type, timeout, reply)
+            all_sent = len(sent) == total and total > 0
+            try:
+                msg = await self._exchange(
+                    last, mission_type, timeout, reply,
+                    give_up_s=3 * self.policy.timeout_s if all_sent else None)
+            except CommandTimeoutError:
+                if all_sent:
+                    return False
+                raise
             if msg.get_type() == "MISSION_ACK":
                 if msg.type == m.MAV_MISSION_ACCEPTED and len(sent) < total:
                     # an ACK for an earlier upload or a vehicle that skipped items
                     raise CommandRejectedError(self.unit_id, "mission_upload", "incomplete",
                                                f"vehicle accepted after {len(sent)} of {total}")
+                if all_sent and msg.type == m.MAV_MISSION_ERROR:
+                    return False
                 self._check_ack(msg, "mission_upload")
-                return
+                return True
             seq = msg.seq
             if not 0 <= seq < total:
                 raise CommandRejectedError(self.unit_id, "mission_upload",
@@ -180,21 +197,33 @@ class MissionClient:
             *self.target, m.MAV_MISSION_ACCEPTED, int(mission_type)))
         return items
 
-    async def _exchange(self, out: Any, mission_type: MissionType, timeout: float,
-                        wanted: Callable[[int, Any], bool]) -> Any:
+    async def _exchange(self, out: Any, mission_type: MissionType, resend_s: float,
+                        wanted: Callable[[int, Any], bool],
+                        give_up_s: float | None = None) -> Any:
         """Send ``out`` and return the first wanted reply of this mission type, resending
-        on each timeout up to the retry limit."""
+        every ``resend_s`` until ``give_up_s`` (default: the policy's) passes without one."""
         assert self._inbox is not None
         inbox = self._inbox
-        for attempt in range(self.policy.retries + 1):
-            if attempt:
+        loop = asyncio.get_running_loop()
+        give_up_s = give_up_s if give_up_s is not None else self.policy.give_up_s
+        give_up = loop.time() + give_up_s
+        sends = 0
+        while loop.time() < give_up:
+            if sends:
                 self.stats.resends += 1
             await self._send(out)
+            sends += 1
             try:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(resend_s):
                     while True:
                         msgid, msg = await inbox.get()
                         if getattr(msg, "mission_type", 0) != int(mission_type):
+                            self.stats.stale += 1
+                            continue
+                        if msgid == m.MAVLINK_MSG_ID_MISSION_ACK and \
+                                msg.type == m.MAV_MISSION_INVALID_SEQUENCE:
+                            # ArduPilot's answer to a duplicate item (our resend crossed
+                            # its request): the upload goes on, it will ask again
                             self.stats.stale += 1
                             continue
                         if msgid == m.MAVLINK_MSG_ID_MISSION_ACK and \
@@ -207,7 +236,8 @@ class MissionClient:
                 continue
         raise CommandTimeoutError(
             self.unit_id, f"mission_{out.get_type().lower()}",
-            f"no answer to {out.get_type()} after {self.policy.retries + 1} tries")
+            f"no answer to {out.get_type()} within {give_up_s:g} s "
+            f"({sends} sends)")
 
     def _check_ack(self, msg: Any, operation: str) -> None:
         if msg.get_type() != "MISSION_ACK" or msg.type != m.MAV_MISSION_ACCEPTED:

@@ -21,7 +21,7 @@ from ...errors import NoRouteError
 from ...events import Severity
 from ..base import LinkContext
 from .actions import Actions
-from .command_protocol import CommandClient
+from .command_protocol import CommandClient, RetryPolicy
 from .dialect import mavlink2 as m
 from .framing import Frame
 from .mission_protocol import MissionClient
@@ -198,7 +198,9 @@ class MavlinkRouter:
             await self.send(entry, out)
 
         commands = CommandClient(unit_id, key, send,
-                                 lambda: vehicle.recent_text(self.monotonic()))
+                                 lambda: vehicle.recent_text(self.monotonic()),
+                                 RetryPolicy(attempts=self.config.command_attempts,
+                                             ack_timeout_s=self.config.command_timeout_s))
         params = ParamClient(unit_id, key, send)
         missions = MissionClient(unit_id, key, send,
                                  ardupilot=msg.autopilot == m.MAV_AUTOPILOT_ARDUPILOTMEGA)

@@ -23,13 +23,17 @@ def units(n: int) -> list[dict]:
 @contextlib.asynccontextmanager
 async def fleet_with_sim(count: int = 1, **sim_options) -> AsyncIterator[
         tuple[FleetService, DroneFleetSim]]:
-    """fleet listening on one UDP port; ``count`` simulated drones sending to it."""
+    """fleet listening on one UDP port; ``count`` simulated drones sending to it.
+
+    fleet's command timeout is scaled to the simulator's speed: at 20x, QGroundControl's
+    3 s would be a minute of vehicle time, long enough for ArduCopter to disarm."""
     port = free_port()
+    speedup = sim_options.setdefault("speedup", SPEEDUP)
     config = parse_config({
-        "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}]},
+        "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}],
+                    "command_timeout_s": max(0.15, 3.0 / speedup)},
         "units": units(count),
     })
-    sim_options.setdefault("speedup", SPEEDUP)
     sim_options.setdefault("boot", FAST_BOOT)
     async with FleetService(config) as svc:
         await connected(svc)
