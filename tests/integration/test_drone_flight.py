@@ -3,9 +3,10 @@
 import asyncio
 
 import pytest
-from sim_fleet import fleet_with_sim
 from flight_script import full_flight, patrol_mission
 from pymavlink.dialects.v20 import ardupilotmega as m
+from sim_fleet import fleet_with_sim
+from waits import until
 
 from fleet.errors import CommandRejectedError, CommandTimeoutError
 from fleet.missions import MissionType, fence_polygon, rally_point, waypoint
@@ -108,3 +109,22 @@ async def test_corrupted_and_garbage_bytes_do_not_stop_a_flight():
         await full_flight(svc, "air-1", scale_s=0.5)
         counters = svc._links[0].frame_counters
         assert counters.bad_crc + counters.garbage_bytes > 0
+
+
+async def test_set_current_item_and_pause_in_flight():
+    async with fleet_with_sim(1) as (svc, _sim):
+        drone = await svc.wait_for_unit("air-1", timeout=10)
+        await drone.wait_ready(timeout=20)
+        here = drone.snapshot.telemetry
+        items = patrol_mission(here.lat_deg, here.lon_deg)
+        await drone.mission.upload(items, timeout=20)
+        await drone.mission.set_current(3, timeout=20)  # the third waypoint (0-based 3)
+        assert drone.snapshot.telemetry.mission_seq == 4  # ArduPilot numbering: home is 0
+        await drone.action.arm(timeout=10)
+        await drone.action.takeoff(20, timeout=10)
+        await until(svc, lambda: (drone.snapshot.telemetry.relative_alt_m or 0) > 15,
+                    timeout=30)
+        await drone.mission.start(timeout=10)
+        await until(svc, lambda: drone.snapshot.telemetry.mode == "AUTO")
+        await drone.mission.pause(timeout=10)
+        await until(svc, lambda: drone.snapshot.telemetry.mode == "LOITER")

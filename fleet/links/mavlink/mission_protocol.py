@@ -121,7 +121,9 @@ class MissionClient:
                           changed: Callable[[Callable[[], bool]], Awaitable[None]]) -> None:
         """Make item ``seq`` (the user's numbering) current; confirmed by MISSION_CURRENT."""
         wire_seq = seq + (1 if self.ardupilot else 0)
-        for _ in range(self.policy.retries + 1):
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.policy.give_up_s
+        while loop.time() < give_up:
             await self._send(m.MAVLink_mission_set_current_message(*self.target, wire_seq))
             try:
                 async with asyncio.timeout(self.policy.timeout_s):

@@ -271,7 +271,10 @@ class MavlinkRouter:
             self._wake(entry)
 
     def _mission_current(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+        before = entry.vehicle.mission_seq
         entry.vehicle.on_mission_current(msg)
+        if entry.vehicle.mission_seq != before:  # progress is news: report it now
+            ctx.telemetry(entry.vehicle.unit_id, entry.vehicle.telemetry(ctx.wall()))
         if entry.waiters:
             self._wake(entry)
 

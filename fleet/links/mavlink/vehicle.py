@@ -75,6 +75,7 @@ class Vehicle:
     home: Position | None = None
     boot_ms: int | None = None
     unix_offset_s: float | None = None  # vehicle Unix time - its boot time, from SYSTEM_TIME
+    position_time: float | None = None  # vehicle Unix time of the latest position
     texts: deque[StatusText] = field(default_factory=lambda: deque(maxlen=20))
 
     @property
@@ -127,6 +128,8 @@ class Vehicle:
             self.heading_deg = msg.hdg * 0.01
         self.ground_speed_m_s = math.hypot(msg.vx, msg.vy) * 0.01
         self.boot_ms = msg.time_boot_ms
+        if self.unix_offset_s is not None:  # fixed here, so later reports never go back
+            self.position_time = self.unix_offset_s + msg.time_boot_ms * 1e-3
 
     def on_sys_status(self, msg: Any) -> None:
         self.sensors_health = msg.onboard_control_sensors_health
@@ -176,14 +179,11 @@ class Vehicle:
 
     # -- output -------------------------------------------------------------------
     def telemetry(self, received_time: float) -> Telemetry:
-        source = None
-        if self.unix_offset_s is not None and self.boot_ms is not None:
-            source = self.unix_offset_s + self.boot_ms * 1e-3
         return Telemetry(
             lat_deg=self.lat, lon_deg=self.lon, received_time=received_time,
             alt_m=self.alt_m, relative_alt_m=self.relative_alt_m,
             heading_deg=self.heading_deg, ground_speed_m_s=self.ground_speed_m_s,
             battery_pct=self.battery_pct, mode=self.mode, armed=self.armed,
-            gps_fix=self.gps_fix, source_time=source, battery_v=self.battery_v,
+            gps_fix=self.gps_fix, source_time=self.position_time, battery_v=self.battery_v,
             satellites=self.satellites, ready=self.ready, mission_seq=self.mission_seq,
         )
