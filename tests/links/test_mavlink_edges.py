@@ -210,3 +210,19 @@ def svc_link(svc):
 
 def svc_router(svc):
     return svc._links[0].router
+
+
+async def test_sequence_numbers_are_continuous_per_link(fleet_and_port):
+    svc, port = fleet_and_port
+    v = ScriptedVehicle(("127.0.0.1", port), on_command=lambda msg: [ack(msg, 0)])
+    task = await fly(v)
+    try:
+        drone = await svc.wait_for_unit("air-1", timeout=10)
+        for mode in ("GUIDED", "LOITER", "GUIDED"):
+            await drone.action.set_mode(mode, timeout=10)
+        await until(svc, lambda: len(v.received) >= 6)
+        seqs = [msg.get_seq() for msg in v.received]
+        assert all((b - a) % 256 == 1 for a, b in zip(seqs, seqs[1:], strict=False))
+    finally:
+        task.cancel()
+        v.close()
