@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import importlib.util
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -15,6 +17,11 @@ from .logs import default_log_dir, setup_logging
 from .runner import Frontend, run_service
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+#: modules that add subcommands: each has ``register(subparsers)``, whose parsers
+#: ``set_defaults(handler=fn)`` with ``fn(args) -> exit code``. Missing ones are skipped,
+#: so a feature's CLI lives beside the feature.
+SUBCOMMAND_MODULES = ("fleet.dispatch.cli", "fleet.planning.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Validate FILE; exit 0 when valid, 2 with the first "
                            "error otherwise.")
     check.add_argument("file", type=Path, metavar="FILE")
+    for name in SUBCOMMAND_MODULES:
+        if importlib.util.find_spec(name.rsplit(".", 1)[0]) is not None and \
+                importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(sub)
     return p
 
 
@@ -66,6 +77,8 @@ def _positive_float(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "handler", None) is not None:
+            return args.handler(args)
         if args.command == "check-config":
             return _check_config(args.file)
         config = load_config(demo_config_path() if args.command == "demo" else args.config)
