@@ -15,7 +15,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from .geo import valid_lat_e7, valid_lon_e7
 from .modes import Mode
-from .vehicle import FORCE_ARM_MAGIC
+from .state import FORCE_ARM_MAGIC
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint

@@ -186,8 +186,6 @@ class Endpoint:
         self.mav.send(self.mav.command_ack_encode(cmd.command, result, 0, 0, *cmd.src))
 
     def _on_set_mode(self, msg: Any) -> None:
-        if msg.target_system != self.v.sysid:
-            return
         result = commands.set_mode_common(self, msg.base_mode, msg.custom_mode)
         # ArduPilot acks SET_MODE with the message id in the command field
         self.mav.send(self.mav.command_ack_encode(M.MAVLINK_MSG_ID_SET_MODE, result, 0, 0,

@@ -46,6 +46,7 @@ class DroneInstance:
         self.endpoint = endpoint
         self.transport = transport
         self.link_faults: LinkFaults = endpoint.injector.faults
+        self.failed = False
         self._schedule: list[_Scheduled] = []
         if faults.link_drop_at_s is not None:
             self._schedule.append(_Scheduled(faults.link_drop_at_s, "drop", faults.link_drop_for_s))
@@ -178,8 +179,14 @@ class DroneFleetSim:
         for k in range(steps):
             t = self._last + dt * (k + 1)
             for inst in self.instances:
-                inst._run_schedule(t)
-                inst.vehicle.update(dt)
+                if inst.failed:
+                    continue
+                try:
+                    inst._run_schedule(t)
+                    inst.vehicle.update(dt)
+                except Exception:   # a broken vehicle stops alone; the fleet flies on
+                    log.exception("instance %d failed; it stops updating", inst.index)
+                    inst.failed = True
         for inst in self.instances:
             try:
                 inst.endpoint.tick(now)

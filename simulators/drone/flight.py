@@ -75,6 +75,8 @@ def _wants_to_leave_ground(v: Vehicle) -> bool:
         return v.nav.kind == "takeoff"
     if v.mode == Mode.AUTO:
         return v.auto_armed and v.runner.taking_off
+    if v.mode in (Mode.LOITER, Mode.POSHOLD) and v.nav.kind == "takeoff":
+        return True
     if v.mode in (Mode.STABILIZE, Mode.ALT_HOLD, Mode.LOITER, Mode.POSHOLD):
         return v.pilot_climb_rate() > 0
     return False
@@ -141,6 +143,11 @@ def _run_alt_hold(v: Vehicle, dt: float) -> None:
 
 
 def _run_loiter(v: Vehicle, dt: float) -> None:
+    if v.nav.kind == "takeoff":               # a user takeoff climbs before the pilot has it
+        _run_guided(v, dt)
+        if v.nav.kind != "takeoff":
+            v.nav.kind = "idle"
+        return
     if v.position_ok:
         step_horizontal(v.body, dt, _accel(v), target=v.nav.hold, speed=v.wp_speed)
     else:

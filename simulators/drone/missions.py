@@ -82,8 +82,15 @@ class MissionServer:
     def handle_item(self, msg: Any, now: float) -> None:
         """MISSION_ITEM_INT or MISSION_ITEM (float), whichever the GCS sends."""
         mtype, src = msg.mission_type, (msg.get_srcSystem(), msg.get_srcComponent())
+        if mtype == m.MISSION and msg.current in (2, 3):
+            self._guided_item(msg, src)
+            return
+        if mtype not in m.MISSION_TYPES:
+            self._ack(src, m.UNSUPPORTED, mtype)
+            return
         up = self.uploads.get(mtype)
         if up is None:
+            self._ack(src, m.ERROR, mtype)          # no upload in progress (GCS_Common)
             return
         if msg.seq != up.next_seq:
             self._ack(src, m.INVALID_SEQUENCE, mtype)
@@ -112,6 +119,25 @@ class MissionServer:
             self._complete(mtype, up, now)
         else:
             self._request(up, mtype, now)
+
+    def _guided_item(self, msg: Any, src: tuple[int, int]) -> None:
+        """current=2: a GUIDED destination (MAVProxy's ``guided``); current=3: altitude only."""
+        item = m.Item.from_message(msg)
+        v = self.v
+        result = m.ERROR
+        if v.mode == Mode.GUIDED and v.origin_set:
+            frame = "rel" if item.relative_alt else "abs"
+            if msg.current == 2 and (item.x or item.y):
+                n, e = v.local_from_global(item.x * 1e-7, item.y * 1e-7)
+                if v.guided_goto(n, e, v.up_from_alt(item.z, frame)):
+                    result = m.ACCEPTED
+            elif msg.current == 3:
+                target = v.nav.target or (v.body.north, v.body.east)
+                v.guided_goto(*target, v.up_from_alt(item.z, frame))
+                result = m.ACCEPTED
+        elif msg.current == 3:
+            result = m.ACCEPTED                     # ArduPilot accepts alt changes in any mode
+        self._ack(src, result, m.MISSION)
 
     def _complete(self, mtype: int, up: Upload, now: float) -> None:
         result = m.ACCEPTED

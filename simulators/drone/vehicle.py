@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 
-from . import failsafes, flight
+from . import arming, failsafes, flight
 from . import mission as m
 from .auto import MissionRunner
 from .battery import Battery, flight_current
@@ -21,59 +20,19 @@ from .geo import north_east, offset
 from .modes import MODE_INFO, Mode
 from .params import ParamStore
 from .physics import Body
-
-# MAV_SEVERITY
-CRITICAL, WARNING, INFO = 2, 4, 6
-FORCE_ARM_MAGIC = 21196
-FENCE_CIRCLE_OR_POLYGON = 2 | 4
-
-# EKF_STATUS_REPORT flags
-EKF_ATTITUDE, EKF_VEL_HORIZ, EKF_VEL_VERT, EKF_POS_HORIZ_REL = 1, 2, 4, 8
-EKF_POS_HORIZ_ABS, EKF_POS_VERT_ABS, EKF_CONST_POS_MODE = 16, 32, 128
-EKF_PRED_POS_HORIZ_REL, EKF_PRED_POS_HORIZ_ABS = 256, 512
-_EKF_BASE = EKF_ATTITUDE | EKF_VEL_HORIZ | EKF_VEL_VERT | EKF_POS_VERT_ABS
-
-
-@dataclass
-class Outbox:
-    """What the vehicle has to say; the endpoint turns it into messages and clears it."""
-
-    texts: list[tuple[int, str]] = field(default_factory=list)
-    reached: list[int] = field(default_factory=list)
-    home_changed: bool = False
-    mission_changed: bool = False
-
-
-@dataclass
-class Failsafes:
-    gcs: bool = False
-    battery: int = 0          # 0 none, 1 low, 2 critical (latched, as ArduPilot)
-    ekf: bool = False
-    fence_breach: int = 0     # FENCE_BREACH of the current breach
-    fence_breach_count: int = 0
-    fence_breach_time: float = 0.0
-    low_volt_since: float | None = None
-    crit_volt_since: float | None = None
-
-    @property
-    def any(self) -> bool:
-        return self.gcs or self.battery > 0 or self.ekf
-
-
-@dataclass
-class Nav:
-    """Targets of the current mode (local north/east/up metres)."""
-
-    kind: str = "idle"              # GUIDED: idle, takeoff, pos, vel
-    target: tuple[float, float] | None = None
-    target_up: float | None = None
-    velocity: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    velocity_until: float = 0.0
-    hold: tuple[float, float] | None = None
-    circle_center: tuple[float, float] = (0.0, 0.0)
-    circle_angle: float = 0.0
-    rtl: flight.RtlState | None = None
-    yaw_target: float | None = None
+from .state import (
+    EKF_BASE,
+    EKF_CONST_POS_MODE,
+    EKF_POS_HORIZ_ABS,
+    EKF_POS_HORIZ_REL,
+    EKF_PRED_POS_HORIZ_ABS,
+    EKF_PRED_POS_HORIZ_REL,
+    INFO,
+    WARNING,
+    Failsafes,
+    Nav,
+    Outbox,
+)
 
 
 class Vehicle:
@@ -206,9 +165,9 @@ class Vehicle:
         if not self.initialised:
             return 0
         if self.ekf_abs:
-            return (_EKF_BASE | EKF_POS_HORIZ_REL | EKF_POS_HORIZ_ABS | EKF_PRED_POS_HORIZ_REL
+            return (EKF_BASE | EKF_POS_HORIZ_REL | EKF_POS_HORIZ_ABS | EKF_PRED_POS_HORIZ_REL
                     | EKF_PRED_POS_HORIZ_ABS)
-        flags = _EKF_BASE | EKF_CONST_POS_MODE
+        flags = EKF_BASE | EKF_CONST_POS_MODE
         return flags | EKF_PRED_POS_HORIZ_ABS if self.ekf_pred else flags
 
     @property
@@ -320,62 +279,17 @@ class Vehicle:
         return self.params["FENCE_ENABLE"] > 0
 
     def prearm_failure(self) -> str | None:
-        """The first failing pre-arm check, worded as ArduPilot words it (without the prefix)."""
-        if not self.initialised:
-            return "System not initialised"
-        if self.failsafe.gcs:
-            return "GCS failsafe on"
-        if self.failsafe.battery:
-            return "Battery failsafe"
-        if self.t < self.cfg.boot.prearm_ok_s:
-            return "AHRS: not using configured AHRS type"
-        return self._position_failure()
-
-    def _position_failure(self) -> str | None:
-        fence_types = int(self.params["FENCE_TYPE"])
-        needs_fence = self._fence_enabled() and fence_types & FENCE_CIRCLE_OR_POLYGON
-        if MODE_INFO[self.mode].requires_position and not self.position_ok:
-            return "Need Position Estimate"
-        if needs_fence and not self.position_ok:
-            return "Fence enabled, need position estimate"
-        if self._fence_enabled() and failsafes.fence_breach_type(self):
-            return "Fence: vehicle outside the fence"
-        return None
+        return arming.prearm_failure(self)
 
     @property
     def prearm_ok(self) -> bool:
-        return self.armed or self.prearm_failure() is None
+        return self.armed or arming.prearm_failure(self) is None
 
     def arm(self, force: bool = False) -> bool:
-        if self.armed:
-            return True
-        if force:
-            reason = self._position_failure()     # the mandatory checks survive a force
-        else:
-            reason = self.prearm_failure()
-            if reason is None and not MODE_INFO[self.mode].allows_arming:
-                reason = f"{self.mode.name} mode not armable"
-        if reason:
-            self.text(CRITICAL, f"Arm: {reason}")
-            return False
-        self.armed = True
-        self.arm_time = self.disarm_timer_from = self.t
-        self.text(INFO, "Arming motors")
-        if self.home is not None:
-            self.set_home_here()      # home is re-set at arming while not locked
-        return True
+        return arming.arm(self, force)
 
     def disarm(self, force: bool = False, *, from_gcs: bool = True) -> bool:
-        if not self.armed:
-            return True
-        if from_gcs and not force and not self.landed:
-            return False              # "do not allow disarm via mavlink if we think we are flying"
-        self.armed = False
-        self.auto_armed = False
-        self.landed = True            # ArduPilot sets land_complete at disarm, even aloft
-        self.text(INFO, "Disarming motors")
-        self.runner.reset()
-        return True
+        return arming.disarm(self, force, from_gcs=from_gcs)
 
     # ----------------------------------------------------------------- modes
 
@@ -469,7 +383,7 @@ class Vehicle:
         self._ground_contact()
         self._auto_disarm()
         self._power(dt)
-        self._prearm_report()
+        arming.report_prearm(self)
         if self.cfg.position_noise_m > 0:
             a = math.exp(-dt / 5.0)
             s = self.cfg.position_noise_m * math.sqrt(1 - a * a)
@@ -517,12 +431,3 @@ class Vehicle:
                               flying=self.flying, armed=self.armed, airspeed=air,
                               cruise=self.profile.cruise_speed_m_s, climb_rate=b.vu)
         self.battery.update(amps, dt)
-
-    def _prearm_report(self) -> None:
-        """ArduPilot repeats the first pre-arm failure every 30 s while disarmed."""
-        if self.armed or self.t < self._next_prearm_report:
-            return
-        self._next_prearm_report = self.t + 30.0
-        reason = self.prearm_failure()
-        if reason:
-            self.text(CRITICAL, f"PreArm: {reason}")

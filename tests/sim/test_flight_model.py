@@ -205,3 +205,13 @@ def test_arming_checks_follow_boot_readiness():
     assert v.arm() and not v.takeoff(10)         # EKF not yet on GPS: takeoff refused
     run(v, 1)
     assert v.takeoff(10)
+
+
+def test_user_takeoff_in_loiter_climbs_then_the_pilot_has_it():
+    v = ready()
+    v.set_rc_throttle(1500)
+    assert v.set_mode(Mode.LOITER) and v.arm() and v.takeoff(8)
+    for _ in range(20):
+        v.set_rc_throttle(1500)
+        run(v, 1)
+    assert v.rel_alt == pytest.approx(8, abs=0.05) and v.flying

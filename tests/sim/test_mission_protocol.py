@@ -152,3 +152,16 @@ async def test_goto_change_speed_and_rtl_over_commands(sim, gcs):
     await gcs.wait_text("Disarming motors", sim_s=120)
     assert v.landed and not v.armed
     assert abs(v.body.north) < 0.5 and abs(v.body.east) < 0.5
+
+
+async def test_items_without_an_upload_get_error_and_guided_items_move_the_drone(sim, gcs):
+    gcs.send(gcs.item_int(1, M.MAV_CMD_NAV_WAYPOINT, *WP1, 10))
+    assert (await gcs.wait("MISSION_ACK")).type == M.MAV_MISSION_ERROR
+    await fly_to_altitude(gcs, 10.0)
+    guided = gcs.mav.mission_item_int_encode(1, 1, 0, M.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT, 16, 2,
+                                             1, 0, 0, 0, 0, int(WP1[0] * 1e7),
+                                             int(WP1[1] * 1e7), 12.0)
+    gcs.send(guided)                                    # MAVProxy's "guided" command
+    assert (await gcs.wait("MISSION_ACK")).type == M.MAV_MISSION_ACCEPTED
+    await gcs.wait(lambda m: m.get_type() == "GLOBAL_POSITION_INT"
+                   and abs(m.lat - int(WP1[0] * 1e7)) < 20, sim_s=60)

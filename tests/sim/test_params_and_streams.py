@@ -97,3 +97,13 @@ async def test_ready_flags_in_telemetry(gcs):
     assert home.altitude == 584000
     pos = await gcs.wait("GLOBAL_POSITION_INT")
     assert pos.lat != 0 and pos.relative_alt == 0
+
+
+async def test_reboot_restarts_the_boot_sequence_and_keeps_parameters(sim, gcs):
+    gcs.send(gcs.mav.param_set_encode(1, 1, b"MAV_SYSID", 9.0, M.MAV_PARAM_TYPE_INT16))
+    await gcs.wait("PARAM_VALUE")
+    assert (await gcs.command(M.MAV_CMD_PREFLIGHT_REBOOT_SHUTDOWN, 1)).result == 0
+    await gcs.wait_text("ArduCopter V4.7.0-dev")
+    gcs.skip_pending()
+    hb = await gcs.wait("HEARTBEAT")
+    assert hb.get_srcSystem() == 9                     # MAV_SYSID applies at boot

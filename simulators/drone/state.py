@@ -1,0 +1,60 @@
+"""The vehicle's plain state records: what it has to say, its failsafes, its mode targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import flight
+
+# MAV_SEVERITY
+CRITICAL, WARNING, INFO = 2, 4, 6
+FORCE_ARM_MAGIC = 21196
+FENCE_CIRCLE_OR_POLYGON = 2 | 4
+
+# EKF_STATUS_REPORT flags
+EKF_ATTITUDE, EKF_VEL_HORIZ, EKF_VEL_VERT, EKF_POS_HORIZ_REL = 1, 2, 4, 8
+EKF_POS_HORIZ_ABS, EKF_POS_VERT_ABS, EKF_CONST_POS_MODE = 16, 32, 128
+EKF_PRED_POS_HORIZ_REL, EKF_PRED_POS_HORIZ_ABS = 256, 512
+EKF_BASE = EKF_ATTITUDE | EKF_VEL_HORIZ | EKF_VEL_VERT | EKF_POS_VERT_ABS
+
+
+@dataclass
+class Outbox:
+    """What the vehicle has to say; the endpoint turns it into messages and clears it."""
+
+    texts: list[tuple[int, str]] = field(default_factory=list)
+    reached: list[int] = field(default_factory=list)
+    home_changed: bool = False
+    mission_changed: bool = False
+
+
+@dataclass
+class Failsafes:
+    gcs: bool = False
+    battery: int = 0          # 0 none, 1 low, 2 critical (latched, as ArduPilot)
+    ekf: bool = False
+    fence_breach: int = 0     # FENCE_BREACH of the current breach
+    fence_breach_count: int = 0
+    fence_breach_time: float = 0.0
+    low_volt_since: float | None = None
+    crit_volt_since: float | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.gcs or self.battery > 0 or self.ekf
+
+
+@dataclass
+class Nav:
+    """Targets of the current mode (local north/east/up metres)."""
+
+    kind: str = "idle"              # GUIDED: idle, takeoff, pos, vel
+    target: tuple[float, float] | None = None
+    target_up: float | None = None
+    velocity: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    velocity_until: float = 0.0
+    hold: tuple[float, float] | None = None
+    circle_center: tuple[float, float] = (0.0, 0.0)
+    circle_angle: float = 0.0
+    rtl: flight.RtlState | None = None
+    yaw_target: float | None = None
