@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 
-from . import core_state, mavlink_fleet, mavlink_ingest
+from . import core_state, drone_sim, mavlink_fleet, mavlink_ingest
 
 
 def machine() -> str:
@@ -19,7 +19,8 @@ def machine() -> str:
 
 
 def main() -> None:
-    rows = core_state.run() + mavlink_ingest.run() + mavlink_fleet.run()
+    rows = (core_state.run() + mavlink_ingest.run() + mavlink_fleet.run()
+            + drone_sim.run())
     width = max(len(r[0]) for r in rows)
     print(f"machine: {machine()}")
     print(f"{'figure':<{width}}  {'measured':>12}  target")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ WANTED_MESSAGES = (
     m.MAVLINK_MSG_ID_BATTERY_STATUS, m.MAVLINK_MSG_ID_EXTENDED_SYS_STATE,
 )
 STREAM_RETRY_S = 3.0
+_REACHED = re.compile(r"Reached command #(\d+)")
 MISSION_REPLIES = (
     m.MAVLINK_MSG_ID_MISSION_REQUEST, m.MAVLINK_MSG_ID_MISSION_REQUEST_INT,
     m.MAVLINK_MSG_ID_MISSION_ACK, m.MAVLINK_MSG_ID_MISSION_COUNT,
@@ -279,13 +281,20 @@ class MavlinkRouter:
             self._wake(entry)
 
     def _reached(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
-        entry.vehicle.on_mission_item_reached(msg)
-        ctx.alert(Severity.INFO, "mission.reached",
-                  f"{entry.vehicle.unit_id}: reached mission item {msg.seq}",
-                  unit_id=entry.vehicle.unit_id)
+        self._item_reached(entry, msg.seq, ctx)
+
+    def _item_reached(self, entry: Entry, seq: int, ctx: LinkContext) -> None:
+        """MISSION_ITEM_REACHED and ArduPilot's "Reached command #k" both say it; each is
+        sent once, so either may be lost: the first to arrive counts, once."""
+        if entry.vehicle.on_item_reached(seq):
+            ctx.alert(Severity.INFO, "mission.reached",
+                      f"{entry.vehicle.unit_id}: reached mission item {seq}",
+                      unit_id=entry.vehicle.unit_id)
 
     def _statustext(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
         text = entry.vehicle.on_statustext(msg, now)
+        if (found := _REACHED.match(text.text)) is not None:
+            self._item_reached(entry, int(found.group(1)), ctx)
         severity = _SEVERITY[min(max(text.severity, 0), 7)]
         ctx.alert(severity, "mavlink.statustext", f"{entry.vehicle.unit_id}: {text.text}",
                   unit_id=entry.vehicle.unit_id)

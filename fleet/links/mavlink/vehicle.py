@@ -155,10 +155,14 @@ class Vehicle:
         if total and total != 65535:
             self.mission_total = total
 
-    def on_mission_item_reached(self, msg: Any) -> None:
-        if not self.reached or self.reached[-1] != msg.seq:
-            self.reached.append(msg.seq)
-            del self.reached[:-100]
+    def on_item_reached(self, seq: int) -> bool:
+        """Record that item ``seq`` was reached; False when already recorded (the same
+        news by the other message, or a repeat)."""
+        if self.reached and self.reached[-1] == seq:
+            return False
+        self.reached.append(seq)
+        del self.reached[:-100]
+        return True
 
     def on_home_position(self, msg: Any) -> None:
         self.home = Position(msg.latitude * 1e-7, msg.longitude * 1e-7, msg.altitude * 1e-3)
