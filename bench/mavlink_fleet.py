@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import subprocess
 import sys
 import time
 
@@ -55,15 +54,16 @@ async def core_cpu_share(count: int = 50, rate_hz: float = 10.0, window_s: float
                          ) -> tuple[float, int]:
     port = _port()
     async with FleetService(_config(port, count, rate_hz)) as svc:
-        sim = subprocess.Popen(
-            [sys.executable, "-m", "simulators", "drone", "--count", str(count), "--fast-boot",
-             "--udpout", f"127.0.0.1:{port}", "--home", "26.893,112.588,95"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sim = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "simulators", "drone", "--count", str(count), "--fast-boot",
+            "--udpout", f"127.0.0.1:{port}", "--home", "26.893,112.588,95",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         try:
-            async with asyncio.timeout(60):
-                while sum(svc.state.link_state(f"air-{i}") is LinkState.OK
-                          for i in range(1, count + 1)) < count:
-                    await asyncio.sleep(0.5)  # a bench may poll; tests never do
+            with svc.subscribe() as sub:
+                async with asyncio.timeout(60):
+                    while sum(svc.state.link_state(f"air-{i}") is LinkState.OK
+                              for i in range(1, count + 1)) < count:
+                        await sub.next_batch()
             await asyncio.sleep(3)  # let the requested stream rates take effect
             applied0 = svc.state.counters.applied
             cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -74,7 +74,7 @@ async def core_cpu_share(count: int = 50, rate_hz: float = 10.0, window_s: float
             return cpu / wall, int(reports / wall)
         finally:
             sim.terminate()
-            sim.wait()
+            await sim.wait()
 
 
 def run() -> list[tuple[str, str, str]]:
