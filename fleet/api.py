@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
@@ -118,12 +118,18 @@ class MissionApi:
         self.kind = kind
 
     async def upload(self, items: Iterable[c.MissionItem], *, verify: bool = True,
+                     progress: Callable[[int, int], None] | None = None,
                      timeout: float | None = None) -> None:
-        await self._svc.send(self._id, c.UploadMission(tuple(items), self.kind, verify),
-                             timeout=timeout)
+        """Replace the list. ``progress(done, total)`` is called as items go out (counted
+        on the wire: on ArduPilot, home at seq 0 is one of them)."""
+        await self._svc.send(
+            self._id, c.UploadMission(tuple(items), self.kind, verify, progress),
+            timeout=timeout)
 
-    async def download(self, *, timeout: float | None = None) -> tuple[c.MissionItem, ...]:
-        return await self._svc.send(self._id, c.DownloadMission(self.kind), timeout=timeout)
+    async def download(self, *, progress: Callable[[int, int], None] | None = None,
+                       timeout: float | None = None) -> tuple[c.MissionItem, ...]:
+        return await self._svc.send(self._id, c.DownloadMission(self.kind, progress),
+                                    timeout=timeout)
 
     async def clear(self, *, timeout: float | None = None) -> None:
         await self._svc.send(self._id, c.ClearMission(self.kind), timeout=timeout)

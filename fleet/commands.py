@@ -7,9 +7,11 @@ the driver of the link that reaches the unit; each driver translates it to its p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from .missions import MissionItem, MissionType
+from .model import UnitStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class UploadMission:
     items: tuple[MissionItem, ...]
     mission_type: MissionType = MissionType.MISSION
     verify: bool = True
+    #: called with (done, total) as items go out, e.g. for a progress bar
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,7 @@ class DownloadMission:
     """Read the vehicle's list; the result is a tuple of MissionItem (no home)."""
 
     mission_type: MissionType = MissionType.MISSION
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +110,26 @@ class PauseMission:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Patrol:
+    """Follow ``route`` ((lat_deg, lon_deg) points, at least two), looping unless told
+    not to; replaced by the next command. A ground or water unit's patrol."""
+
+    route: tuple[tuple[float, float], ...]
+    loop: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetStatus:
+    """The centre changes the unit's duty status (it shows on the crew's terminal)."""
+
+    status: UnitStatus
+
+
 Command = (
     Arm | Disarm | SetMode | Takeoff | Goto | Orbit | Hold | ReturnToLaunch | Land | SetSpeed
     | UploadMission | DownloadMission | ClearMission | SetMissionCurrent | StartMission
-    | PauseMission
+    | PauseMission | Patrol | SetStatus
 )
 
 

@@ -45,7 +45,10 @@ async def test_hundred_item_mission_survives_20_percent_loss_both_ways():
         drone = await svc.wait_for_unit("air-1", timeout=20)
         items = [waypoint(26.89 + i * 1e-4, 112.58 + (i % 7) * 1e-4, 30 + i % 5)
                  for i in range(100)]
-        await drone.mission.upload(items, verify=False, timeout=120)
+        progress: list[tuple[int, int]] = []
+        await drone.mission.upload(items, verify=False, timeout=120,
+                                   progress=lambda done, total: progress.append((done, total)))
+        assert progress[-1] == (101, 101)  # every item out, home at seq 0 included
         got = await drone.mission.download(timeout=120)  # the read-back, done here
         assert len(got) == 100
         assert [round(i.lat_deg, 7) for i in got] == [round(i.lat_deg, 7) for i in items]

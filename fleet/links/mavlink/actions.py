@@ -81,10 +81,11 @@ class Actions:
                 await self.set_mode("AUTO.LAND" if self._px4 else "LAND")
             case c.SetSpeed(speed_m_s=speed):
                 await self.client.long(m.MAV_CMD_DO_CHANGE_SPEED, 1.0, float(speed), -1.0)
-            case c.UploadMission(items=items, mission_type=kind, verify=verify):
-                await self.missions.upload(items, kind, verify=verify)
-            case c.DownloadMission(mission_type=kind):
-                return await self.missions.download(kind)
+            case c.UploadMission(items=items, mission_type=kind, verify=verify,
+                                 progress=progress):
+                await self.missions.upload(items, kind, verify=verify, progress=progress)
+            case c.DownloadMission(mission_type=kind, progress=progress):
+                return await self.missions.download(kind, progress)
             case c.ClearMission(mission_type=kind):
                 await self.missions.clear(kind)
             case c.SetMissionCurrent(index=index):

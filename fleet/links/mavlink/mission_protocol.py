@@ -51,14 +51,6 @@ class MissionPolicy:
 
 
 @dataclass(slots=True)
-class MissionProgress:
-    operation: str
-    mission_type: MissionType
-    done: int
-    total: int
-
-
-@dataclass(slots=True)
 class MissionStats:
     resends: int = 0
     stale: int = 0  # replies of another mission type or outside an operation
@@ -70,14 +62,13 @@ class MissionClient:
     def __init__(
         self, unit_id: str, target: tuple[int, int], send: Callable[[Any], Awaitable[None]],
         *, ardupilot: bool, policy: MissionPolicy | None = None,
-        progress: Callable[[MissionProgress], None] | None = None,
     ) -> None:
         self.unit_id = unit_id
         self.target = target
         self._send = send
         self.ardupilot = ardupilot
         self.policy = policy or MissionPolicy()
-        self.progress = progress
+        self.progress: Callable[[int, int], None] | None = None  # of the running operation
         self.stats = MissionStats()
         self._lock = asyncio.Lock()
         self._inbox: asyncio.Queue[tuple[int, Any]] | None = None
@@ -93,18 +84,21 @@ class MissionClient:
 
     # -- public operations ----------------------------------------------------------
     async def upload(self, items: Sequence[MissionItem], mission_type: MissionType,
-                     *, verify: bool = True) -> None:
+                     *, verify: bool = True,
+                     progress: Callable[[int, int], None] | None = None) -> None:
         validate(items, mission_type)  # MissionValidationError names the item and why
         wire = for_ardupilot_upload(items, mission_type=mission_type) if self.ardupilot \
             else tuple(items)
-        async with self._operation():
+        async with self._operation(progress):
             confirmed = await self._upload(wire, mission_type)
         if verify or not confirmed:  # unconfirmed: the read-back decides
             got = await self.download(mission_type)
             self._verify(items, got, mission_type)
 
-    async def download(self, mission_type: MissionType) -> tuple[MissionItem, ...]:
-        async with self._operation():
+    async def download(self, mission_type: MissionType,
+                       progress: Callable[[int, int], None] | None = None,
+                       ) -> tuple[MissionItem, ...]:
+        async with self._operation(progress):
             items = await self._download(mission_type)
         if self.ardupilot:
             return from_ardupilot_download(items, mission_type)[1]
@@ -135,8 +129,8 @@ class MissionClient:
                                   f"MISSION_CURRENT never showed item {seq}")
 
     # -- protocol -------------------------------------------------------------------
-    def _operation(self) -> _Operation:
-        return _Operation(self)
+    def _operation(self, progress: Callable[[int, int], None] | None = None) -> _Operation:
+        return _Operation(self, progress)
 
     async def _upload(self, wire: Sequence[MissionItem], mission_type: MissionType) -> bool:
         """Send the list; True when the vehicle's ACK confirmed it. False when every item
@@ -265,7 +259,7 @@ class MissionClient:
 
     def _report(self, operation: str, mission_type: MissionType, done: int, total: int) -> None:
         if self.progress is not None:
-            self.progress(MissionProgress(operation, mission_type, done, total))
+            self.progress(done, total)
 
 
 def _close(a: float, b: float, tol: float) -> bool:
@@ -277,13 +271,17 @@ def _close(a: float, b: float, tol: float) -> bool:
 class _Operation:
     """Holds the client's lock and opens its inbox for the length of one operation."""
 
-    def __init__(self, client: MissionClient) -> None:
+    def __init__(self, client: MissionClient,
+                 progress: Callable[[int, int], None] | None) -> None:
         self.client = client
+        self.progress = progress
 
     async def __aenter__(self) -> None:
         await self.client._lock.acquire()
         self.client._inbox = asyncio.Queue(maxsize=64)
+        self.client.progress = self.progress
 
     async def __aexit__(self, *exc: object) -> None:
         self.client._inbox = None
+        self.client.progress = None
         self.client._lock.release()
