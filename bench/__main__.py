@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 import platform
 
-from . import core_state, drone_sim, mavlink_fleet, mavlink_ingest
+from . import (
+    city_sim,
+    core_state,
+    dispatch,
+    drone_sim,
+    mavlink_fleet,
+    mavlink_ingest,
+    mqtt_ingest,
+    planning,
+)
 
 
 def machine() -> str:
@@ -20,7 +29,8 @@ def machine() -> str:
 
 def main() -> None:
     rows = (core_state.run() + mavlink_ingest.run() + mavlink_fleet.run()
-            + drone_sim.run())
+            + drone_sim.run() + city_sim.run() + mqtt_ingest.run()
+            + dispatch.run() + planning.run())
     width = max(len(r[0]) for r in rows)
     print(f"machine: {machine()}")
     print(f"{'figure':<{width}}  {'measured':>12}  target")

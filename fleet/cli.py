@@ -124,7 +124,18 @@ def _run(config: FleetConfig, args: argparse.Namespace) -> int:
     frontend = None if args.headless else _find_frontend()
     if frontend is None and not args.headless:
         return EXIT_USAGE
+    if args.command == "demo":
+        return asyncio.run(_run_demo(config, log_dir, frontend, args.interval))
     return asyncio.run(run_service(config, frontend=frontend, interval_s=args.interval))
+
+
+async def _run_demo(config: FleetConfig, log_dir: Path, frontend: Frontend | None,
+                    interval_s: float) -> int:
+    """The demo: simulators and a broker around the same service ``fleet run`` starts."""
+    from .demo import demo_environment
+
+    async with demo_environment(config, demo_config_path(), log_dir) as live:
+        return await run_service(live, frontend=frontend, interval_s=interval_s)
 
 
 def _find_frontend() -> Frontend | None:

@@ -22,6 +22,7 @@ from typing import Any
 from .api import UnitHandle
 from .commands import Command, command_name
 from .config import FleetConfig
+from .dispatch.center import DispatchCenter
 from .errors import (
     CommandError,
     CommandRejectedError,
@@ -42,6 +43,7 @@ from .links.base import CommandDriver, Link
 from .links.factory import build_links
 from .links.supervisor import ReconnectPolicy, supervise
 from .model import LinkState, Telemetry, UnitKind, UnitStatus
+from .planning.executor import ScheduleExecutor
 from .state import FleetState
 from .stream import ChangeStream, Subscription
 
@@ -99,6 +101,8 @@ class FleetService:
         self._stack: AsyncExitStack | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.running = False
+        self.dispatch = DispatchCenter(self)  # incidents and the closed loop (docs/dispatch.md)
+        self.schedules = ScheduleExecutor(self)  # scheduled patrols (docs/planning.md)
 
     # -- lifecycle ------------------------------------------------------------------
     async def __aenter__(self) -> FleetService:
@@ -112,6 +116,8 @@ class FleetService:
             self._emit(Alert(self.wall(), Severity.WARNING, "link.unavailable",
                              f"link {name}: {why}", link=name))
         self._tasks.append(tg.create_task(self._staleness_loop(), name="fleet-staleness"))
+        self._tasks.append(tg.create_task(self.dispatch.run(), name="fleet-dispatch"))
+        self._tasks.append(tg.create_task(self.schedules.run(), name="fleet-schedules"))
         for link in self._links:
             self._set_link(link.name, ConnectionState.DISCONNECTED, "starting")
             ctx = _Context(self, link.name)
@@ -323,3 +329,15 @@ class _Context:
 
     def connection(self, state: ConnectionState, detail: str = "") -> None:
         self._svc._set_link(self.link_name, state, detail)
+
+    def unit_offline(self, unit_id: str, reason: str) -> None:
+        self._svc.state.mark_lost(unit_id, reason, self.link_name)
+
+    def snapshot(self, unit_id: str) -> UnitSnapshot:
+        return self._svc.state.snapshot(unit_id)
+
+    def snapshots(self) -> list[UnitSnapshot]:
+        return self._svc.state.snapshots()
+
+    def subscribe(self, *, max_events: int = 1000) -> Subscription:
+        return self._svc.subscribe(max_events=max_events)

@@ -250,6 +250,25 @@ class FleetState:
             lost_ids.append(unit.id)
         return lost_ids
 
+    def mark_lost(self, unit_id: str, reason: str, link: str | None = None) -> bool:
+        """Mark a heard unit lost now, because its link says it has gone (an MQTT Last
+        Will, say), without waiting for its telemetry to go stale. Its next report
+        recovers it as usual. False (and nothing emitted) if it was never heard or is
+        already lost."""
+        i = self._idx(unit_id)
+        c = self.columns
+        if not c.seen[i] or c.lost[i]:
+            return False
+        c.lost[i] = True
+        c.status[i] = _LOST_CODE
+        unit = self._units[i]
+        wall = self.wall()
+        self.listener.emit(StatusChanged(unit.id, self._duty[i], UnitStatus.LOST, wall, reason))
+        self.listener.emit(Alert(wall, Severity.WARNING, "unit.lost", f"{unit.callsign}: {reason}",
+                                 unit_id=unit.id, link=link or self._link[i]))
+        self.listener.unit_changed(unit.id)
+        return True
+
     # -- operator / dispatch status -----------------------------------------------
     def set_status(self, unit_id: str, status: UnitStatus, reason: str = "") -> None:
         """Set a unit's duty status (what it is doing). LOST cannot be set by hand."""

@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fleet.config.dispatch import parse_dispatch
+from fleet.config.patrols import parse_patrols
 from fleet.config.places import parse_bases, parse_key_sites, parse_zones
+from fleet.config.schedules import parse_schedules
 from fleet.config.schema import (
     DEFAULT_SERIAL_BAUD,
     UNKNOWN_UNIT_POLICIES,
@@ -29,7 +32,7 @@ from fleet.config.validate import Seen, Table, describe
 from fleet.errors import ConfigError
 
 SECTIONS = ("fleet", "registry", "mavlink", "mqtt", "kinds", "bases", "groups", "units",
-            "zones", "key_sites", "patrols", "schedules")
+            "zones", "key_sites", "patrols", "schedules", "dispatch")
 MAVLINK_KEYS = ("gcs_sysid", "gcs_compid", "link_timeout_s", "stream_rate_hz",
                 "command_timeout_s", "command_attempts", "links")
 LINK_KEYS = ("name", "url", "baud", "signing_key", "signing_key_env", "signing_required")
@@ -85,6 +88,8 @@ def parse_config(data: Mapping[str, Any], path: str = "<config>") -> FleetConfig
     bases = parse_bases(root)
     groups = parse_groups(root, bases)
     units = parse_units(root, kinds, bases, groups, mavlink)
+    zones, key_sites = parse_zones(root), parse_key_sites(root)
+    patrols = parse_patrols(root, zones, key_sites, kinds)
     return FleetConfig(
         name=name,
         source=path,
@@ -95,10 +100,11 @@ def parse_config(data: Mapping[str, Any], path: str = "<config>") -> FleetConfig
         bases=bases,
         groups=groups,
         units=units,
-        zones=parse_zones(root),
-        key_sites=parse_key_sites(root),
-        patrols=tuple(dict(t.data) for t in root.tables("patrols")),
-        schedules=tuple(dict(t.data) for t in root.tables("schedules")),
+        zones=zones,
+        key_sites=key_sites,
+        patrols=patrols,
+        schedules=parse_schedules(root, patrols, units, groups),
+        dispatch=parse_dispatch(root),
     )
 
 

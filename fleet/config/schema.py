@@ -7,10 +7,15 @@ types or ranges; a ``FleetConfig`` either exists whole or a ``ConfigError`` was 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
+from fleet.dispatch.settings import DispatchSettings
 from fleet.errors import UnknownUnitError
 from fleet.model import Base, Capabilities, Domain, KeySite, Unit, UnitKind, Zone
+
+if TYPE_CHECKING:  # they import this module
+    from fleet.config.patrols import PatrolConfig
+    from fleet.config.schedules import ScheduleEntry
 
 #: MAVLink transport schemes a link URL may use.
 MAVLINK_SCHEMES: tuple[str, ...] = ("udpin", "udpout", "tcp", "tcpin", "serial")
@@ -103,8 +108,9 @@ class FleetConfig:
     units: tuple[Unit, ...]
     zones: tuple[Zone, ...]
     key_sites: tuple[KeySite, ...]
-    patrols: tuple[dict[str, Any], ...] = field(default=(), hash=False)
-    schedules: tuple[dict[str, Any], ...] = field(default=(), hash=False)
+    patrols: tuple[PatrolConfig, ...] = field(default=(), hash=False)
+    schedules: tuple[ScheduleEntry, ...] = field(default=(), hash=False)
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings, hash=False)
     _by_id: dict[str, Unit] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..commands import Command
-from ..events import ConnectionState, Severity
+from ..events import ConnectionState, Severity, UnitSnapshot
 from ..model import Telemetry, UnitKind
+from ..stream import Subscription
 
 
 class CommandDriver(Protocol):
@@ -54,6 +55,23 @@ class LinkContext(Protocol):
 
     def wall(self) -> float:
         """Unix time, from the service's clock (a fake one in tests)."""
+        ...
+
+    def unit_offline(self, unit_id: str, reason: str) -> None:
+        """The link knows the unit has gone (an MQTT Last Will, say): mark it lost now
+        rather than when its telemetry goes stale. Its next report recovers it."""
+        ...
+
+    def snapshot(self, unit_id: str) -> UnitSnapshot:
+        """The unit's registered identity (kind, capabilities) and current state."""
+        ...
+
+    def snapshots(self) -> list[UnitSnapshot]:
+        """Every unit, for a link that republishes fleet's state."""
+        ...
+
+    def subscribe(self, *, max_events: int = 1000) -> Subscription:
+        """The service's change stream (coalesced per unit), for the same purpose."""
         ...
 
 

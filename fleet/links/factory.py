@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..config import FleetConfig
-from . import mavlink
+from . import mavlink, mqtt
 from .base import Link
 
 Builder = Callable[[FleetConfig, Callable[[], float]], list[Link]]
 
 #: protocol name -> builder(config, monotonic clock) returning that protocol's links
-BUILDERS: dict[str, Builder] = {"mavlink": mavlink.build_links}  # type: ignore[dict-item]
+BUILDERS: dict[str, Builder] = {  # type: ignore[dict-item]
+    "mavlink": mavlink.build_links,
+    "mqtt": mqtt.build_links,
+}
 
 
 def build_links(

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -98,9 +99,11 @@ def test_unwritable_log_dir_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_headless_demo_streams_json_and_stops_cleanly(tmp_path, sig):
+def test_headless_demo_runs_the_whole_fleet_and_stops_cleanly(tmp_path, sig):
+    """The demo starts a broker and the simulators, every kind of unit reports, and a
+    signal stops all of it: exit 0, no child left."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fleet", "demo", "--headless", "--interval", "0.1",
+        [sys.executable, "-m", "fleet", "demo", "--headless", "--interval", "0.2",
          "--log-dir", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
     )
@@ -109,17 +112,35 @@ def test_headless_demo_streams_json_and_stops_cleanly(tmp_path, sig):
         hello = lines.next_json()
         assert hello["type"] == "started"
         assert hello["fleet"] == "Hengyang" and hello["units"] == 301
-        # then what happens to the demo's links, as JSON lines
-        event = lines.next_json()
-        assert event["type"] in {"link", "alert"} and "time" in event
+        heard: set[str] = set()
+        wanted = {"drone", "helicopter", "patrol_car", "motorcycle", "command_vehicle",
+                  "patrol_boat", "command_boat"}
+        deadline = time.monotonic() + 60
+        while heard < wanted and time.monotonic() < deadline:
+            event = lines.next_json(timeout=60)
+            if event["type"] == "unit" and event["link_state"] == "ok":
+                heard.add(event["kind"])
+        assert heard == wanted
         proc.send_signal(sig)
-        assert proc.wait(timeout=20) == 0
+        assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.stderr.read() == ""
-    log_lines = (tmp_path / "fleet.log").read_text().splitlines()
-    messages = [json.loads(line)["message"] for line in log_lines]
+    log = [json.loads(line) for line in (tmp_path / "fleet.log").read_text().splitlines()]
+    messages = [r["message"] for r in log]
     assert any(m.startswith("fleet started: 301 units") for m in messages)
-    assert messages[-1] == "fleet stopped"
+    pids = [int(m.rsplit("pid ", 1)[1].rstrip(")")) for m in messages
+            if m.startswith("demo: started")]
+    assert len(pids) >= 6  # drones at four bases, the helicopter, the city
+    for pid in pids:
+        assert not os.path.exists(f"/proc/{pid}") or _is_zombie(pid), f"child {pid} left"
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] == "Z"
+    except OSError:
+        return True

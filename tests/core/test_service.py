@@ -166,7 +166,10 @@ async def test_supervisor_gives_up_by_policy_with_an_alert():
         assert svc.alerts[-1].code == "link.failed"
 
 
-async def test_configured_links_start_and_missing_drivers_are_reported_unavailable():
+async def test_configured_links_start_and_missing_drivers_are_reported_unavailable(
+        monkeypatch):
+    from fleet.links import factory
+    monkeypatch.delitem(factory.BUILDERS, "mqtt")  # a build without the MQTT driver
     port = free_port()
     config = parse_config({
         "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}]},

@@ -202,7 +202,7 @@ ERRORS: list[tuple[str, str]] = [
     ("unit = []", "unknown section 'unit' (did you mean 'units'?)"),
     ("[mavlnk]", "unknown section 'mavlnk' (did you mean 'mavlink'?)"),
     ("[zzz]", "unknown section 'zzz'; expected one of fleet, registry, mavlink, mqtt, kinds, "
-              "bases, groups, units, zones, key_sites, patrols, schedules"),
+              "bases, groups, units, zones, key_sites, patrols, schedules, dispatch"),
     ("[fleet]\nnmae = 'x'", "fleet: unknown key 'nmae' (did you mean 'name'?)"),
     (DRONE + 'calsign = "Eagle"', "units[0]: unknown key 'calsign' (did you mean 'callsign'?)"),
     ("[mavlink]\ngcs_sysidd = 1", "mavlink: unknown key 'gcs_sysidd' (did you mean 'gcs_sysid'?)"),
@@ -543,13 +543,6 @@ def test_closed_polygon_ring_is_opened() -> None:
     (zone,) = parse_config({"zones": [{"id": "z", "target_min": 3, "polygon": ring}]}).zones
     assert zone.polygon == ((1.0, 1.0), (1.0, 2.0), (2.0, 2.0))
     assert zone.road_factor == 1.4
-
-
-def test_patrols_and_schedules_kept_raw(tmp_path: Path) -> None:
-    text = "[[patrols]]\nid = 'p'\nunits = ['a']\n[[schedules]]\nid = 's'\nevery = 3\n"
-    config = load_config(write(tmp_path, text))
-    assert config.patrols == ({"id": "p", "units": ["a"]},)
-    assert config.schedules == ({"id": "s", "every": 3},)
 
 
 def test_docs_example_loads(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -54,10 +56,12 @@ class Actions:
             case c.Arm(force=force):
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 1.0,
                                        FORCE_MAGIC if force else 0.0, done=lambda: v.armed)
+                await self._settle(lambda: bool(v.armed))
             case c.Disarm(force=force):
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 0.0,
                                        FORCE_MAGIC if force else 0.0,
                                        done=lambda: v.armed is False)
+                await self._settle(lambda: v.armed is False)
             case c.SetMode(mode=name):
                 await self.set_mode(name)
             case c.Takeoff(relative_alt_m=alt):
@@ -100,6 +104,13 @@ class Actions:
                 raise UnsupportedCommandError(v.unit_id, type(command).__name__,
                                               "not a MAVLink command")
         return None
+
+    async def _settle(self, predicate: Callable[[], bool]) -> None:
+        """After an accepted command, wait (briefly) for the heartbeat that shows it, so
+        the next command sees the vehicle as it now is (the ACK can beat the heartbeat)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.client.policy.ack_timeout_s):
+                await self._wait_until(predicate)
 
     @property
     def _px4(self) -> bool:

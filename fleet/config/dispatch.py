@@ -1,0 +1,134 @@
+"""The ``[dispatch]`` section: audit file, operator, reserves, categories, river.
+
+Every key is optional (docs/dispatch.md lists them with their defaults); categories
+given here replace the built-in one with the same id or add a new one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fleet.config.validate import Table, check_number, describe
+from fleet.dispatch.categories import DEFAULT_CATEGORIES, PRIORITIES, Category, Requirement
+from fleet.dispatch.settings import DEFAULT_RESERVE_PCT, DispatchSettings
+from fleet.errors import ConfigError
+from fleet.model import Domain, UnitKind
+
+DISPATCH_KEYS = ("audit_db", "operator", "default_target_min", "default_road_factor",
+                 "extent_margin_m", "rivers", "river_reach_m", "drone_alt_m", "orbit_radius_m",
+                 "arrival_radius_m", "air_arrival_radius_m", "ack_timeout_s",
+                 "takeoff_timeout_s", "cad_intake", "reserve_pct", "categories")
+CATEGORY_KEYS = ("name", "priority", "units")
+REQUIREMENT_KEYS = ("count", "kinds", "domain", "role")
+
+
+def parse_dispatch(root: Table) -> DispatchSettings:
+    t = root.table("dispatch")
+    if t is None:
+        return DispatchSettings()
+    t.check_keys(DISPATCH_KEYS)
+    d = DispatchSettings()
+    return DispatchSettings(
+        audit_db=_audit_path(t),
+        operator=t.string("operator", d.operator),
+        categories=_categories(t),
+        reserve_pct=_reserves(t),
+        default_target_min=t.number("default_target_min", d.default_target_min, gt=0),
+        default_road_factor=t.number("default_road_factor", d.default_road_factor, ge=1),
+        extent_margin_m=t.number("extent_margin_m", d.extent_margin_m, ge=0),
+        rivers=_rivers(t, d.rivers),
+        river_reach_m=t.number("river_reach_m", d.river_reach_m, ge=0),
+        drone_alt_m=t.number("drone_alt_m", d.drone_alt_m, ge=10, le=120),
+        orbit_radius_m=t.number("orbit_radius_m", d.orbit_radius_m, gt=0),
+        arrival_radius_m=t.number("arrival_radius_m", d.arrival_radius_m, gt=0),
+        air_arrival_radius_m=t.number("air_arrival_radius_m", d.air_arrival_radius_m, gt=0),
+        ack_timeout_s=t.number("ack_timeout_s", d.ack_timeout_s, gt=0),
+        takeoff_timeout_s=t.number("takeoff_timeout_s", d.takeoff_timeout_s, gt=0),
+        cad_intake=t.boolean("cad_intake", d.cad_intake),
+    )
+
+
+def _audit_path(t: Table) -> str | None:
+    value = t.string("audit_db", None)
+    if value is None or value == ":memory:":
+        return value
+    path = Path(value).expanduser()
+    if not path.is_absolute() and not t.source.startswith("<"):
+        path = Path(t.source).parent / path
+    return str(path)
+
+
+def _reserves(t: Table) -> dict[Domain, float]:
+    out = dict(DEFAULT_RESERVE_PCT)
+    r = t.table("reserve_pct")
+    if r is not None:
+        r.check_keys([d.value for d in Domain], "domain")
+        for name in r.data:
+            out[Domain(name)] = r.number(name, ge=0, le=100)
+    return out
+
+
+def _rivers(t: Table, default: tuple) -> tuple:
+    raw = t.raw("rivers", None)
+    if raw is None:
+        return default
+    if not isinstance(raw, (list, tuple)):
+        raise t.expected("rivers", "an array of polylines ([[lat, lon], ...])", raw)
+    return tuple(_polyline(line, t.source, f"{t.path('rivers')}[{i}]")
+                 for i, line in enumerate(raw))
+
+
+def _polyline(raw: object, source: str, key: str) -> tuple[tuple[float, float], ...]:
+    if not isinstance(raw, (list, tuple)) or len(raw) < 2:
+        raise ConfigError(f"expected a polyline of 2 or more [lat, lon] points, got "
+                          f"{describe(raw)}", path=source, key=key)
+    points = []
+    for j, p in enumerate(raw):
+        if not isinstance(p, (list, tuple)) or len(p) != 2:
+            raise ConfigError(f"expected a [lat, lon] pair, got {describe(p)}", path=source,
+                              key=f"{key}[{j}]")
+        points.append((check_number(p[0], source, f"{key}[{j}][0]", ge=-90, le=90),
+                       check_number(p[1], source, f"{key}[{j}][1]", ge=-180, le=180)))
+    return tuple(points)
+
+
+def _categories(t: Table) -> dict[str, Category]:
+    out = dict(DEFAULT_CATEGORIES)
+    section = t.table("categories")
+    if section is None:
+        return out
+    for cid in section.data:
+        c = section.table(cid, required=True)
+        assert c is not None
+        c.check_keys(CATEGORY_KEYS)
+        if not c.has("units") and cid not in out:
+            raise c.error("a new category needs units = [{count = 1, domain = \"land\"}, ...]")
+        base = out.get(cid)
+        reqs = tuple(_requirement(r) for r in c.tables("units")) if c.has("units") else \
+            base.requirements if base else ()
+        if not reqs:
+            raise c.error("expected at least one requirement", "units")
+        out[cid] = Category(
+            id=cid, name=c.string("name", base.name if base else cid),
+            priority=c.integer("priority", base.priority if base else 3,
+                               ge=PRIORITIES.start, le=PRIORITIES.stop - 1),
+            requirements=reqs,
+        )
+    return out
+
+
+def _requirement(r: Table) -> Requirement:
+    r.check_keys(REQUIREMENT_KEYS)
+    kinds = r.string_list("kinds", None)
+    if kinds is not None:
+        names = [k.value for k in UnitKind]
+        for i, k in enumerate(kinds):
+            if k not in names:
+                raise ConfigError(f"unknown kind {k!r}; expected one of {', '.join(names)}",
+                                  path=r.source, key=f"{r.path('kinds')}[{i}]")
+    return Requirement(
+        count=r.integer("count", 1, ge=1, le=50),
+        kinds=frozenset(UnitKind(k) for k in kinds) if kinds else None,
+        domain=r.enum("domain", Domain, None),
+        role=r.string("role", None),
+    )

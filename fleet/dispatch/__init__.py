@@ -1,0 +1,24 @@
+"""Incident dispatch and the closed loop (issue 7; docs/dispatch.md).
+
+Pure (no I/O, no asyncio), importable on their own:
+
+* ``categories``: :class:`Category`, :class:`Requirement`, ``DEFAULT_CATEGORIES``
+* ``places``: zone / key-site lookup (:func:`locate`), city extent, river distance
+* ``intake``: :class:`Intake` checks a call before anything is recorded
+* ``incident``: :class:`Incident`, :class:`Assignment`, :func:`apply` (the state machine)
+* ``ranking``, ``recommend``: :class:`Recommender` (vectorised, explained)
+* ``explain``: text of recommendations and incident timelines
+* ``chain``: the audit's hash chain and :func:`verify`
+* ``reports``, ``report_render``: response-time reports, text and CSV
+* ``cad``: CAD request / answer payloads
+
+With I/O:
+
+* ``audit``: :class:`AuditLog` (SQLite, WAL, synchronous=FULL, writer thread)
+* ``center``: :class:`DispatchCenter`, owned by ``FleetService`` as ``svc.dispatch``
+* ``actions``, ``supervisor``: command sequences per kind; the closed loop
+* ``cad_link``: CAD intake over MQTT; ``cli``: ``fleet incident|audit|report``
+
+This package imports nothing at import time: ``fleet.config`` reads its settings
+module while it is itself being imported.
+"""

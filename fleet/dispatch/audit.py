@@ -1,0 +1,328 @@
+"""The audit: an append-only, hash-chained SQLite log of every incident event, command,
+acknowledgement and operator action, durable before it is acknowledged.
+
+* One writer thread owns the connection. Appends queue up (bounded: a full queue is an
+  :class:`AuditOverloadError`, never a silent drop) and are committed in batches, one
+  transaction and one fsync per batch; each append's future resolves only after its
+  batch committed. So under load many appends share an fsync, and an acknowledged
+  append survives ``kill -9`` (and, with synchronous=FULL, a power cut).
+* WAL journal, ``synchronous=FULL``: NORMAL would survive a process crash too (the WAL
+  is in the OS page cache), but not a power loss or kernel panic, and an audit of police
+  calls must; batching keeps FULL's fsync per commit cheap (docs/dispatch.md, figures).
+* Triggers refuse UPDATE and DELETE; the hash chain (:mod:`.chain`) detects edits made
+  around them (a hex editor, a dropped trigger).
+* ``BEGIN IMMEDIATE`` plus reading the chain head inside the transaction keeps the chain
+  right even if a second process appends to the same file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .chain import (
+    GENESIS,
+    AuditEntry,
+    AuditRecord,
+    StoredRow,
+    Verification,
+    canonical,
+    record,
+    seal,
+    verify,
+)
+from .errors import AuditError, AuditOverloadError
+
+T = TypeVar("T")
+SCHEMA_VERSION = 1
+COLUMNS = "seq, time, operator, kind, incident, unit, data, prev_hash, hash"
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS audit (
+    seq       INTEGER PRIMARY KEY,  -- 1, 2, 3... without gaps
+    time      REAL NOT NULL,        -- Unix seconds
+    operator  TEXT NOT NULL,
+    kind      TEXT NOT NULL,        -- incident.received, unit.on_scene, command.sent...
+    incident  TEXT,
+    unit      TEXT,
+    data      TEXT NOT NULL,        -- canonical JSON object
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_incident ON audit (incident);
+CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+_INSERT = f"INSERT INTO audit ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+@dataclass(slots=True)
+class _Append:
+    entries: Sequence[AuditEntry]
+    future: concurrent.futures.Future[list[AuditRecord]]
+
+
+@dataclass(slots=True)
+class _Read:
+    fn: Callable[[sqlite3.Connection], Any]
+    future: concurrent.futures.Future[Any]
+
+
+_STOP = object()
+
+
+class AuditLog:
+    """``with AuditLog(path) as log: log.append_sync(entry)``; ``await log.append(...)``
+    from asyncio. ``path`` may be ``":memory:"`` (tests; gone at close)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, queue_max: int = 10_000,
+                 batch_max: int = 1000) -> None:
+        self.path = os.fspath(path)
+        self.batch_max = batch_max
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_max)
+        self._thread: threading.Thread | None = None
+        self._opened = concurrent.futures.Future[None]()
+        self._broken: str | None = None
+        self.commits = 0  # transactions (fsyncs) so far, for the benchmark
+
+    # -- lifecycle --------------------------------------------------------------------
+    def open(self) -> AuditLog:
+        """Start the writer and wait until the file is open and its schema checked."""
+        if self._thread is not None:
+            raise AuditError("audit log already open")
+        self._thread = threading.Thread(target=self._run, name="fleet-audit", daemon=True)
+        self._thread.start()
+        self._opened.result()  # raises AuditError from the thread
+        return self
+
+    def close(self) -> None:
+        """Commit everything queued, then stop the writer."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._queue.put(_STOP)
+        thread.join()
+
+    def __enter__(self) -> AuditLog:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- appends ----------------------------------------------------------------------
+    def submit(self, entries: Sequence[AuditEntry]) -> concurrent.futures.Future[list[AuditRecord]]:
+        """Queue ``entries`` to be committed together; the future gives their records."""
+        for e in entries:
+            try:
+                canonical(dict(e.data))
+            except (TypeError, ValueError) as exc:
+                raise AuditError(f"{e.kind}: data cannot be stored as JSON: {exc}") from None
+        future = concurrent.futures.Future[list[AuditRecord]]()
+        self._put(_Append(tuple(entries), future))
+        return future
+
+    def append_sync(self, *entries: AuditEntry, timeout: float | None = None
+                    ) -> list[AuditRecord]:
+        return self.submit(entries).result(timeout)
+
+    async def append(self, *entries: AuditEntry) -> list[AuditRecord]:
+        """Append and wait (without blocking the loop) until they are durable."""
+        return await asyncio.wrap_future(self.submit(entries))
+
+    # -- reads (run on the writer's connection, so ":memory:" works too) ---------------
+    def read(self, fn: Callable[[sqlite3.Connection], T]) -> concurrent.futures.Future[T]:
+        future = concurrent.futures.Future[T]()
+        self._put(_Read(fn, future))
+        return future
+
+    async def records(self, *, incident: str | None = None, since: float | None = None
+                      ) -> list[AuditRecord]:
+        return await asyncio.wrap_future(self.read(
+            lambda conn: list(select(conn, incident=incident, since=since))))
+
+    def _put(self, job: _Append | _Read) -> None:
+        if self._broken is not None:
+            raise AuditError(f"audit writer stopped: {self._broken}")
+        if self._thread is None:
+            raise AuditError("audit log is not open")
+        try:
+            self._queue.put_nowait(job)
+        except queue.Full:
+            raise AuditOverloadError(
+                f"audit queue full ({self._queue.maxsize} pending): not recorded") from None
+
+    # -- the writer thread --------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            conn = connect(self.path)
+        except AuditError as exc:
+            self._broken = str(exc)
+            self._opened.set_exception(exc)
+            return
+        self._opened.set_result(None)
+        try:
+            self._serve(conn)
+        except BaseException as exc:  # a bug: fail every waiter rather than hang them
+            self._broken = f"{type(exc).__name__}: {exc}"
+            self._fail_pending(AuditError(f"audit writer stopped: {self._broken}"))
+            raise
+        finally:
+            conn.close()
+
+    def _serve(self, conn: sqlite3.Connection) -> None:
+        stop = False
+        while not stop:
+            batch = [self._queue.get()]
+            while len(batch) < self.batch_max:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if _STOP in batch:
+                stop = True
+                batch = [j for j in batch if j is not _STOP]
+            appends = [j for j in batch if isinstance(j, _Append)]
+            if appends:
+                self._commit(conn, appends)
+            for job in batch:
+                if isinstance(job, _Read):
+                    try:
+                        job.future.set_result(job.fn(conn))
+                    except Exception as exc:
+                        job.future.set_exception(exc)
+
+    def _commit(self, conn: sqlite3.Connection, jobs: list[_Append]) -> None:
+        results: list[list[AuditRecord]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = last if last else (0, GENESIS)
+            rows: list[StoredRow] = []
+            for job in jobs:
+                records = []
+                for e in job.entries:
+                    seq += 1
+                    data_json, digest = seal(e, seq, prev)
+                    row = (seq, float(e.time), e.operator, e.kind, e.incident, e.unit,
+                           data_json, prev, digest)
+                    rows.append(row)
+                    records.append(AuditRecord(seq, float(e.time), e.operator, e.kind,
+                                               e.incident, e.unit, dict(e.data), prev, digest))
+                    prev = digest
+                results.append(records)
+            conn.executemany(_INSERT, rows)
+            conn.execute("COMMIT")
+            self.commits += 1
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            error = AuditError(f"audit write failed, nothing recorded: {exc}")
+            for job in jobs:
+                job.future.set_exception(error)
+            return
+        for job, records in zip(jobs, results, strict=True):
+            job.future.set_result(records)
+
+    def _fail_pending(self, error: AuditError) -> None:
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if job is not _STOP and not job.future.done():
+                job.future.set_exception(error)
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open (creating) an audit file for writing: WAL, synchronous=FULL, schema checked."""
+    try:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if path != ":memory:":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise AuditError(f"{path}: cannot use WAL journal (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise AuditError(f"{path}: audit schema {version} is newer than this fleet "
+                             f"({SCHEMA_VERSION})")
+        conn.executescript(SCHEMA)
+        return conn
+    except sqlite3.Error as exc:
+        raise AuditError(f"{path}: cannot open the audit database: {exc}") from None
+    except OSError as exc:
+        raise AuditError(f"{path}: cannot open the audit database: {exc.strerror or exc}"
+                         ) from None
+
+
+def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A read-only connection for verify, export and reports (the writer may be live)."""
+    p = Path(path)
+    if not p.is_file():
+        raise AuditError(f"{p}: no audit database there")
+    try:
+        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        conn.execute("SELECT 1 FROM audit LIMIT 1")
+        return conn
+    except sqlite3.Error as exc:
+        raise AuditError(f"{p}: not a readable audit database: {exc}") from None
+
+
+def select(conn: sqlite3.Connection, *, incident: str | None = None,
+           since: float | None = None, until: float | None = None,
+           kinds: Iterable[str] | None = None) -> Iterator[AuditRecord]:
+    where: list[str] = []
+    args: list[Any] = []
+    if kinds is not None:
+        names = sorted(kinds)
+        where.append(f"kind IN ({', '.join('?' * len(names))})")
+        args += names
+    for clause, value in (("incident = ?", incident), ("time >= ?", since),
+                          ("time < ?", until)):
+        if value is not None:
+            where.append(clause)
+            args.append(value)
+    sql = f"SELECT {COLUMNS} FROM audit"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    for row in conn.execute(sql + " ORDER BY seq", args):
+        yield record(row)
+
+
+def default_audit_path() -> Path:
+    """Where the audit lives when the config names no file: next to fleet's logs."""
+    from fleet.logs import default_log_dir
+
+    return default_log_dir() / "audit.sqlite3"
+
+
+def select_open(conn: sqlite3.Connection) -> list[AuditRecord]:
+    """Every row of every incident not yet closed or cancelled (to resume after a restart)."""
+    sql = (f"SELECT {COLUMNS} FROM audit WHERE incident IN ("
+           "SELECT incident FROM audit WHERE kind = 'incident.received' EXCEPT "
+           "SELECT incident FROM audit WHERE kind IN ('incident.closed', 'incident.cancelled')"
+           ") ORDER BY seq")
+    return [record(r) for r in conn.execute(sql)]
+
+
+def count_received(conn: sqlite3.Connection, id_prefix: str) -> int:
+    sql = "SELECT COUNT(*) FROM audit WHERE kind = 'incident.received' AND incident LIKE ?"
+    return int(conn.execute(sql, (id_prefix.replace("%", "") + "%",)).fetchone()[0])
+
+
+def verify_db(conn: sqlite3.Connection, expect_head: str | None = None) -> Verification:
+    return verify(conn.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq"), expect_head)
