@@ -1,9 +1,9 @@
 """FleetConsole: the operator's view of the fleet, fed by one subscription.
 
-Data flow: a worker drains the service's subscription into plain state on the app (the
-latest snapshot per unit, the set of units changed, new alerts). A 4 Hz timer applies
-that state to the widgets. The core is never awaited on widget work, and a flood of
-telemetry costs the screen one redraw per changed unit per tick at most.
+Data flow: a timer (10 Hz) drains the service's subscription into the model, which
+coalesces per unit (a unit reporting 4 times between frames is drawn once) and tells the
+main screen what changed. Nothing the screen does awaits the core; commands run in
+workers. A display bug becomes a log line and one notice, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,31 +11,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
+from typing import ClassVar
 
-from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.css.query import NoMatches
-from textual.widgets import Footer, HelpPanel, Input
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
 
+from fleet.citymap import CityMap, load_city_map
 from fleet.errors import UnknownUnitError
-from fleet.events import (
-    Alert,
-    LinkStatusChanged,
-    Severity,
-    UnitRegistered,
-    UnitSnapshot,
-)
-from fleet.model import LinkState
-from fleet.service import FleetService
-from fleet.stream import Batch, Subscription
-from tui.widgets import AlertsLog, FleetTable, HeaderBar
-from tui.widgets.cells import clock
-from tui.widgets.header_bar import summarize_counts
+from tui.command_flow import CommandFlow
+from tui.guard import guarded
+from tui.map_layers import Scenery
+from tui.model import ConsoleModel
+from tui.palette import FleetCommands
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.service_api import ConsoleService, SubscriptionLike
 
 log = logging.getLogger("tui")
+
+
+def default_city() -> CityMap | None:
+    try:
+        return load_city_map()
+    except (OSError, ValueError) as exc:  # a broken map file costs the map, not the console
+        log.warning("city map not loaded: %s", exc)
+        return None
 
 
 class FleetConsole(App[None]):
@@ -43,151 +44,83 @@ class FleetConsole(App[None]):
 
     CSS_PATH = "fleet.tcss"
     TITLE = "Fleet console"
-    BINDINGS = [  # noqa: RUF012  (Textual's own declaration style)
+    COMMANDS = App.COMMANDS | {FleetCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-        Binding("slash", "focus_filter", "Filter", key_display="/"),
-        Binding("question_mark", "toggle_help", "Help", key_display="?"),
-        Binding("escape", "leave_filter", "Table", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
     ]
-    REFRESH_S = 0.25
-    MAX_PENDING_ALERTS = 1000
+    REFRESH_S = 0.08  # 12.5 Hz: at least 10 frames a second even when a few run late
 
     def __init__(
-        self, service: FleetService, *, stop: asyncio.Event | None = None,
-        max_events: int = 10_000,
+        self, service: ConsoleService, *, stop: asyncio.Event | None = None,
+        max_events: int = 10_000, city: CityMap | bool | None = True,
+        command_timeout_s: float = 15.0, refresh_s: float | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self._stop = stop
         self._max_events = max_events
-        self.units: dict[str, UnitSnapshot] = {}  # latest snapshot per unit id
-        self._changed: set[str] = set()  # unit ids not yet shown
-        self._new_alerts: deque[Alert] = deque(maxlen=self.MAX_PENDING_ALERTS)
-        self._links_changed = True
-        self._sub: Subscription | None = None
-        self._last_error = ""
+        self.refresh_s = refresh_s or self.REFRESH_S
+        self.model = ConsoleModel()
+        city_map = default_city() if city is True else (city or None)
+        config = service.config
+        self.flow = CommandFlow(service, self.model, city=city_map, timeout_s=command_timeout_s)
+        self.main = MainScreen(
+            self.model,
+            Scenery.build(city_map, getattr(config, "zones", ()),
+                          getattr(config, "key_sites", ())),
+            self.flow, fleet_name=str(getattr(config, "name", "")),
+        )
+        self.flow.push_screen_wait = self.push_screen_wait
+        self.flow.pick_point = self.main.pick_point
+        self.flow.on_routes = lambda: self.main.city.routes_changed()
+        self.flow.notify = lambda message: self.notify(message, severity="warning")
+        self._sub: SubscriptionLike | None = None
+        self.frames = 0  # refresh ticks applied (the benchmark reads it)
 
-    def compose(self) -> ComposeResult:
-        yield HeaderBar(id="header")
-        with Vertical(id="body"):
-            yield Input(placeholder="/ to filter by callsign, kind, group or status",
-                        id="filter", compact=True)
-            yield FleetTable(self.units, self.service.monotonic, id="fleet")
-            yield AlertsLog(id="alerts")
-        yield Footer()
+    def get_default_screen(self) -> MainScreen:
+        return self.main
 
     def on_mount(self) -> None:
         # Subscribe, then read the current state and alert history with no await in
         # between, so nothing falls in the gap and nothing is shown twice.
         self._sub = self.service.subscribe(max_events=self._max_events)
-        self.units.update((s.id, s) for s in self.service.snapshots())
-        self._changed.update(self.units)  # the first tick adds every row
-        self._new_alerts.extend(self.service.alerts)
-        self.query_one(HeaderBar).fleet_name = str(self.service.config.name)
-        self._consume(self._sub)
+        self.model.load(self.service.snapshots(), self.service.alerts)
         if self._stop is not None:
             self._exit_when_stopped(self._stop)
-        self.set_interval(self.REFRESH_S, self._tick)
+        self.set_interval(self.refresh_s, self._tick)
         self.call_after_refresh(self._tick)
-        self.query_one(FleetTable).focus()
 
     def on_unmount(self) -> None:
         if self._sub is not None:
             self._sub.close()
-
-    # -- the feed: accumulate only ------------------------------------------------
-    @work(exclusive=True, group="feed")
-    async def _consume(self, sub: Subscription) -> None:
-        """Drain the subscription into app state; sleeping between drains lets the
-        stream coalesce a unit's many reports into one snapshot."""
-        async for batch in sub:
-            self._accumulate(batch)
-            await asyncio.sleep(self.REFRESH_S / 2)
-
-    def _accumulate(self, batch: Batch) -> None:
-        if batch.dropped_events:
-            self._resync(batch.dropped_events)
-        for snap in batch.units:
-            self.units[snap.id] = snap
-            self._changed.add(snap.id)
-        for event in batch.events:
-            if isinstance(event, Alert):
-                self._new_alerts.append(event)
-            elif isinstance(event, LinkStatusChanged):
-                self._links_changed = True
-            elif isinstance(event, UnitRegistered) and event.unit_id not in self.units:
-                with contextlib.suppress(UnknownUnitError):
-                    self.units[event.unit_id] = self.service.snapshot(event.unit_id)
-                    self._changed.add(event.unit_id)
-
-    def _resync(self, dropped: int) -> None:
-        """Events were lost to overflow: take a full snapshot and say so."""
-        self.units.update((s.id, s) for s in self.service.snapshots())
-        self._changed.update(self.units)
-        self._links_changed = True
-        self._new_alerts.append(Alert(
-            self.service.wall(), Severity.WARNING, "console.overflow",
-            f"console fell behind: {dropped} events dropped, view resynced",
-        ))
 
     @work(exclusive=True, group="stop")
     async def _exit_when_stopped(self, stop: asyncio.Event) -> None:
         await stop.wait()
         self.exit()
 
-    # -- the timer: apply to widgets ------------------------------------------------
+    # -- the timer: drain, then draw ---------------------------------------------------
+    @guarded()
     def _tick(self) -> None:
-        """The timer's callback: a display bug becomes a log entry and one notice,
-        never a traceback that takes the console away from the operator."""
-        try:
-            self.refresh_view()
-        except Exception as exc:
-            log.exception("console refresh failed")
-            if self._last_error != repr(exc):
-                self._last_error = repr(exc)
-                self.notify(f"display error: {exc!r}", severity="error")
+        self.refresh_view()
 
     def refresh_view(self) -> None:
-        """Apply what the feed accumulated since the last tick."""
-        header = self.query_one(HeaderBar)
-        table = self.query_one(FleetTable)
-        changed, self._changed = self._changed, set()
-        if changed:
-            table.update_units(changed)
-            not_heard = sum(
-                1 for s in self.units.values() if s.link_state is LinkState.NEVER_SEEN
-            )
-            header.counts = summarize_counts(self.service.counts(), not_heard)
-        table.update_ages()
-        if self._links_changed:
-            self._links_changed = False
-            header.set_links((ls.name, ls.state) for ls in self.service.links())
-        if self._new_alerts:
-            alerts = list(self._new_alerts)
-            self._new_alerts.clear()
-            self.query_one(AlertsLog).add_alerts(alerts)
-        header.clock = clock(self.service.wall())
+        """Take what the core said since the last frame and redraw what it changed."""
+        if not self.main.ready:
+            return  # keep it all for the first frame the screen can show
+        if self._sub is not None:
+            batch = self._sub.drain()
+            if batch.dropped_events:  # events were lost: start again from a full read
+                self.model.load(self.service.snapshots())
+            for unit_id in self.model.apply(batch, self.service.wall()):
+                with contextlib.suppress(UnknownUnitError):
+                    self.model.load([self.service.snapshot(unit_id)])
+        self.main.apply(self.model.take_changes())
+        self.frames += 1
 
-    # -- actions --------------------------------------------------------------------
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(FleetTable).filter_text = event.value
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one(FleetTable).focus()
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    def action_leave_filter(self) -> None:
-        self.query_one(FleetTable).focus()
-
-    def action_toggle_help(self) -> None:
-        try:
-            self.screen.query_one(HelpPanel)
-        except NoMatches:
-            self.action_show_help_panel()
-        else:
-            self.action_hide_help_panel()
+    # -- actions -------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())

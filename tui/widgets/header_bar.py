@@ -1,19 +1,23 @@
-"""The header: fleet name, units per status, link health and the clock, on two lines.
+"""The header: units per status and per kind, link and broker health, unseen alerts, clock.
 
-The app sets the reactive attributes; the bar only redraws when one of them changes.
+The app sets the reactive attributes on its refresh tick; the bar redraws only when one
+of them changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from fleet.events import ConnectionState
-from fleet.model import UnitStatus
-from tui.widgets.cells import CONNECTION_STYLE, STATUS_STYLE, label
+from fleet.events import ConnectionState, UnitSnapshot
+from fleet.model import KINDS, LinkState, UnitStatus
+from tui.cells import CONNECTION_STYLE, STATUS_STYLE, label
+from tui.guard import guarded
+from tui.table_rows import KIND_SHORT
 
 #: header label -> the statuses it sums, in display order
 COUNT_GROUPS: tuple[tuple[str, tuple[UnitStatus, ...]], ...] = (
@@ -26,45 +30,87 @@ COUNT_GROUPS: tuple[tuple[str, tuple[UnitStatus, ...]], ...] = (
     ("lost", (UnitStatus.LOST,)),
 )
 _GROUP_STYLE = {name: STATUS_STYLE[statuses[-1]] for name, statuses in COUNT_GROUPS}
+NOT_HEARD = "not heard"
 
 
-def summarize_counts(counts: Mapping[UnitStatus, int], not_heard: int = 0) -> dict[str, int]:
-    """Header counts from the core's per-status counts.
-
-    The core counts never-heard units as LOST; they are shown apart as "not heard" so
-    "lost" means units that went silent.
-    """
-    out = {name: sum(int(counts.get(s, 0)) for s in statuses) for name, statuses in COUNT_GROUPS}
-    not_heard = max(0, min(not_heard, out["lost"]))
-    out["lost"] -= not_heard
-    out["not heard"] = not_heard
+def summarize_counts(units: Iterable[UnitSnapshot]) -> dict[str, int]:
+    """Units per header group; never-heard units are "not heard", not "lost"."""
+    never = LinkState.NEVER_SEEN
+    tally = Counter(None if s.link_state is never else s.status for s in units)
+    out = {name: sum(tally[s] for s in statuses) for name, statuses in COUNT_GROUPS}
+    out[NOT_HEARD] = tally[None]
     return out
 
 
+def summarize_kinds(units: Iterable[UnitSnapshot]) -> dict[str, tuple[int, int]]:
+    """Kind label -> (units, of which lost), in the model's kind order."""
+    lost = LinkState.LOST
+    tally = Counter((s.unit.kind, s.link_state is lost) for s in units)
+    return {KIND_SHORT[k]: (tally[(k, False)] + tally[(k, True)], tally[(k, True)])
+            for k in KINDS if tally[(k, False)] or tally[(k, True)]}
+
+
 class HeaderBar(Widget):
-    """Two lines of fleet-wide state; see the module docstring."""
+    """Three lines of fleet-wide state; see the module docstring."""
 
     fleet_name: reactive[str] = reactive("")
     counts: reactive[dict[str, int]] = reactive(dict)
-    links: reactive[tuple[tuple[str, ConnectionState], ...]] = reactive(tuple)
+    kinds: reactive[dict[str, tuple[int, int]]] = reactive(dict)
+    links: reactive[tuple[tuple[str, ConnectionState, str], ...]] = reactive(tuple)
+    unseen: reactive[int] = reactive(0)
     clock: reactive[str] = reactive("")
 
-    def set_links(self, links: Iterable[tuple[str, ConnectionState]]) -> None:
+    def set_units(self, units: Iterable[UnitSnapshot]) -> None:
+        units = list(units)
+        self.counts = summarize_counts(units)
+        self.kinds = summarize_kinds(units)
+
+    def set_links(self, links: Iterable[tuple[str, ConnectionState, str]]) -> None:
         self.links = tuple(links)
 
+    @guarded(lambda self: Text("(header cannot be shown: see the log)", "red"))
     def render(self) -> Text:
+        return Text("\n").join((self._status_line(), self._kinds_line(), self._links_line()))
+
+    def _status_line(self) -> Text:
         top = Text.assemble((self.fleet_name or "fleet", "bold"), "  ")
         for name, n in self.counts.items():
-            style = _GROUP_STYLE.get(name, "dim") if n else "dim"
+            style = (_GROUP_STYLE.get(name, "") if n else "dim")
+            if name == "lost" and n:
+                style = "bold white on red"
             top.append(f"{name} ", "dim" if not n else "")
             top.append(f"{n}", style)
             top.append("  ")
+        if self.unseen:
+            top.append(f"alerts {self.unseen} unseen", "bold yellow")
+            top.append("  ")
         top.append(self.clock, "bold")
-        bottom = Text("links: ", "dim")
+        return top
+
+    def _kinds_line(self) -> Text:
+        line = Text("units: ", "dim")
+        for kind, (n, lost) in self.kinds.items():
+            line.append(f"{kind} {n}")
+            if lost:
+                line.append(f" ({lost} lost)", "bold red")
+            line.append("  ")
+        return line
+
+    def _links_line(self) -> Text:
+        line = Text("links: ", "dim")
         if not self.links:
-            bottom.append("none configured", "dim")
-        for name, state in self.links:
-            bottom.append(f"{name} ", "")
-            bottom.append(f"● {label(state)}", CONNECTION_STYLE.get(state, ""))
-            bottom.append("  ")
-        return Text("\n").join((top, bottom))
+            line.append("none configured", "dim")
+        for name, state, detail in self.links:
+            line.append("broker " if name == "mqtt" else "", "bold")
+            line.append(f"{name} ")
+            line.append(f"● {label(state)}", CONNECTION_STYLE.get(state, ""))
+            if detail and state is not ConnectionState.CONNECTED:
+                line.append(f" ({detail})", "dim")
+            line.append("  ")
+        return line
+
+
+def link_rows(links: Iterable[object]) -> list[tuple[str, ConnectionState, str]]:
+    """(name, state, detail) of the service's LinkStatus values."""
+    return [(str(getattr(ls, "name", "?")), getattr(ls, "state", ConnectionState.UNAVAILABLE),
+             str(getattr(ls, "detail", ""))) for ls in links]

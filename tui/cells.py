@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Sequence
 from enum import Enum
 
 from fleet.events import ConnectionState, Severity
@@ -90,3 +91,21 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
         (0, int(part)) if part.isdigit() else (1, part.casefold())
         for part in _DIGITS.split(text) if part
     )
+
+
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], lo: float = 0.0, hi: float = 100.0) -> str:
+    """One character per value, scaled from ``lo`` to ``hi`` (a battery is 0-100 %)."""
+    span = hi - lo
+    if span <= 0:
+        return ""
+    top = len(_SPARKS) - 1
+    out = []
+    for v in values:
+        if not isinstance(v, int | float) or not math.isfinite(v):
+            out.append(" ")
+            continue
+        out.append(_SPARKS[min(top, max(0, round((v - lo) / span * top)))])
+    return "".join(out)

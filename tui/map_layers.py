@@ -1,0 +1,169 @@
+"""What the map draws, in fleet terms: city layers, key sites, routes and unit glyphs.
+
+Pure (no Textual): turns the city map, the config and the units into the polyline layers
+and glyphs :mod:`tui.map_canvas` rasterises. Style names are Rich style strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from math import isfinite
+
+import numpy as np
+
+from fleet.citymap import CityMap
+from fleet.events import UnitSnapshot
+from fleet.model import KeySite, LinkState, UnitKind, UnitStatus, Zone
+from tui.cells import STATUS_STYLE
+from tui.map_canvas import Grid, LatLon, Viewport, closed, raster
+
+KIND_GLYPH: dict[UnitKind, str] = {
+    UnitKind.DRONE: "^", UnitKind.HELICOPTER: "H", UnitKind.COMMAND_VEHICLE: "C",
+    UnitKind.PATROL_CAR: "P", UnitKind.MOTORCYCLE: "m", UnitKind.COMMAND_BOAT: "B",
+    UnitKind.PATROL_BOAT: "b",
+}
+SITE_GLYPH = "*"
+CROSSHAIR = "+"
+
+ZONE_STYLE = "#3a4a6a"
+MINOR_ROAD_STYLE = "#6c6c6c"
+MAJOR_ROAD_STYLE = "#a8a8a8"
+RIVER_STYLE = "bold #3f8fff"
+ROUTE_STYLE = "#d75fd7"
+SITE_STYLE = "bold yellow"
+LOST_STYLE = "bold white on red"
+SELECTED_STYLE = "bold reverse"
+MARKED_STYLE = "bold underline"
+NOT_HEARD_STYLE = "dim"
+CROSSHAIR_STYLE = "bold magenta"
+MAJOR_ROADS = frozenset({"avenue", "highway", "bridge"})
+
+
+@dataclass(frozen=True, slots=True)
+class Scenery:
+    """The still part of the map: city ways, zones, key sites."""
+
+    layers: tuple[tuple[str, tuple[tuple[LatLon, ...], ...]], ...]
+    sites: tuple[KeySite, ...]
+
+    @classmethod
+    def build(cls, city: CityMap | None, zones: Iterable[Zone] = (),
+              sites: Iterable[KeySite] = ()) -> Scenery:
+        ways = city.ways if city is not None else ()
+        minor = tuple(w.points for w in ways if w.kind in ("street", "old_town"))
+        major = tuple(w.points for w in ways if w.kind in MAJOR_ROADS)
+        rivers = tuple(w.points for w in ways if w.kind == "river")
+        zone_lines = tuple(tuple(closed(z.polygon)) for z in zones if len(z.polygon) >= 3)
+        return cls(((ZONE_STYLE, zone_lines), (MINOR_ROAD_STYLE, minor),
+                    (MAJOR_ROAD_STYLE, major), (RIVER_STYLE, rivers)), tuple(sites))
+
+    def home_points(self) -> list[LatLon]:
+        """Where the first view looks: the rivers (the city grew along them), else all."""
+        for style, lines in reversed(self.layers):
+            if style == RIVER_STYLE and lines:
+                return [p for line in lines for p in line]
+        return [p for _, lines in self.layers for line in lines for p in line]
+
+
+def base_grid(scenery: Scenery, routes: Sequence[Sequence[LatLon]], view: Viewport,
+              w: int, h: int) -> Grid:
+    """Scenery and patrol routes, rasterised; key sites on top."""
+    layers = [*scenery.layers, (ROUTE_STYLE, tuple(tuple(r) for r in routes))]
+    grid = raster(layers, view, w, h)
+    for site in scenery.sites:
+        x, y = view.project_one(site.position.lat_deg, site.position.lon_deg, w * 2, h * 4)
+        grid.put(int(x // 2), int(y // 4), SITE_GLYPH, SITE_STYLE)
+    return grid
+
+
+def unit_style(snap: UnitSnapshot, selected: bool, marked: bool) -> str:
+    return _unit_style(snap.link_state, snap.status, selected, marked)
+
+
+def _draw_order(snap: UnitSnapshot, selected: str | None, marked: set[str]) -> int:
+    """Which glyph wins a shared cell: selected, then lost, then marked."""
+    if snap.id == selected:
+        return 3
+    return 2 if snap.link_state is LinkState.LOST else 1
+
+
+@lru_cache(maxsize=256)
+def _unit_style(link: LinkState, status: UnitStatus, selected: bool, marked: bool) -> str:
+    if link is LinkState.LOST:
+        style = LOST_STYLE
+    elif link is LinkState.NEVER_SEEN:
+        style = NOT_HEARD_STYLE
+    else:
+        style = STATUS_STYLE.get(status, "") or "white"
+    if selected:
+        return f"{style} {SELECTED_STYLE}"
+    return f"{style} {MARKED_STYLE}" if marked else style
+
+
+def place_units(grid: Grid, units: Mapping[str, UnitSnapshot], view: Viewport, w: int,
+                h: int, selected: str | None, marked: set[str]) -> None:
+    """Draw every placed unit's glyph (and the selected unit's callsign) on ``grid``.
+
+    Ordinary units first, then marked, lost and the selected one, so what matters wins a
+    shared cell. One pass over the fleet: this runs every frame that any unit moved.
+    """
+    placed = []
+    lats = []
+    lons = []
+    for snap in units.values():
+        tel = snap.telemetry
+        if tel is not None and isfinite(tel.lat_deg) and isfinite(tel.lon_deg):
+            placed.append(snap)
+            lats.append(tel.lat_deg)
+            lons.append(tel.lon_deg)
+    if not placed:
+        return
+    xs, ys = view.project(np.array(lats), np.array(lons), w * 2, h * 4)
+    cx = np.floor(xs / 2).astype(np.int64).tolist()
+    cy = np.floor(ys / 4).astype(np.int64).tolist()
+    later: list[tuple[int, int]] = []  # (order, index) of those drawn over the others
+    chars, styles, hits = grid.chars, grid.styles, grid.hits
+    lost = LinkState.LOST
+    for i, snap in enumerate(placed):
+        x, y = cx[i], cy[i]
+        if not (0 <= x < w and 0 <= y < h):
+            continue
+        unit_id = snap.id
+        if unit_id == selected or unit_id in marked or snap.link_state is lost:
+            later.append((_draw_order(snap, selected, marked), i))
+            continue
+        chars[y][x] = KIND_GLYPH.get(snap.unit.kind, "?")
+        styles[y][x] = _unit_style(snap.link_state, snap.status, False, False)
+        hits[(x, y)] = unit_id
+    label_at: tuple[int, int, str] | None = None
+    for _, i in sorted(later):
+        x, y, snap = cx[i], cy[i], placed[i]
+        chars[y][x] = KIND_GLYPH.get(snap.unit.kind, "?")
+        styles[y][x] = _unit_style(snap.link_state, snap.status, snap.id == selected,
+                                   snap.id in marked)
+        hits[(x, y)] = snap.id
+        if snap.id == selected:
+            label_at = (x, y, str(snap.unit.callsign or snap.id))
+    if label_at is not None:  # beside the glyph, never over another unit
+        x, y, text = label_at
+        for i, ch in enumerate(text):
+            if (x + 2 + i, y) in hits:
+                break
+            grid.put(x + 2 + i, y, ch, "bold")
+
+
+def hit(grid: Grid, x: int, y: int, radius: int = 1) -> str | None:
+    """The unit drawn at cell (x, y), or nearest within ``radius`` cells."""
+    if (x, y) in grid.hits:
+        return grid.hits[(x, y)]
+    best: tuple[int, str] | None = None
+    for dy in range(-radius, radius + 1):
+        for dx in range(-radius, radius + 1):
+            unit_id = grid.hits.get((x + dx, y + dy))
+            if unit_id is not None:
+                d = dx * dx + dy * dy
+                if best is None or d < best[0]:
+                    best = (d, unit_id)
+    return best[1] if best else None

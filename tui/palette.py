@@ -1,0 +1,63 @@
+"""The command palette (ctrl+p): every command, filter, sort and view action by name.
+
+Each entry calls the same screen action a key would, so the palette and the keys never
+disagree about what a command does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from fleet.model import KINDS, UnitStatus
+from tui.alert_book import LEVELS
+from tui.command_plans import SPECS
+from tui.table_rows import COLUMNS, KIND_SHORT
+
+
+class FleetCommands(Provider):
+    def _entries(self) -> list[tuple[str, Callable[[], object], str]]:
+        from tui.screens.main import MainScreen
+
+        screen = next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
+        if screen is None:
+            return []
+        run = screen.run_action
+        out: list[tuple[str, Callable[[], object], str]] = [
+            (f"{spec.title} ({spec.key})", partial(run, f"command('{spec.name}')"), spec.help)
+            for spec in SPECS
+        ]
+        out += [
+            ("Fit all units on the map (0)", partial(run, "fit_all"), ""),
+            ("Follow the selected unit on the map (f)", partial(run, "follow"), ""),
+            ("Zoom the map in (+)", partial(run, "zoom(1.5)"), ""),
+            ("Zoom the map out (-)", partial(run, "zoom(0.6666667)"), ""),
+            ("Mark every shown unit (M)", partial(run, "mark_all"), ""),
+            ("Acknowledge all alerts (X)", partial(run, "ack_all"), ""),
+            ("Clear the filter", partial(screen.set_filter, ""), ""),
+        ]
+        out += [(f"Sort by {c.title}", partial(screen.sort_by, c.key), "") for c in COLUMNS]
+        out += [(f"Filter: only {KIND_SHORT[k]}s", partial(screen.set_filter,
+                 f"kind:{k.value}"), "") for k in KINDS]
+        out += [(f"Filter: status {s.value.replace('_', ' ')}",
+                 partial(screen.set_filter, f"status:{s.value}"), "") for s in UnitStatus]
+        groups = sorted({str(s.unit.group) for s in screen.model.units.values()
+                         if s.unit.group})
+        out += [(f"Filter: group {g}", partial(screen.set_filter, f"group:{g}"), "")
+                for g in groups]
+        out += [(f"Alerts: show {label}", partial(screen.set_alert_level, i), "")
+                for i, (label, _) in enumerate(LEVELS)]
+        return out
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._entries():
+            yield DiscoveryHit(name, callback, help=help_text or None)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._entries():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text or None)

@@ -1,0 +1,2 @@
+"""The console's screens: the main view and its dialogs (each a ModalScreen that
+dismisses with its answer)."""

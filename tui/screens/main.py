@@ -1,0 +1,274 @@
+"""The main screen: header, filter, table and alerts on the left, map and detail on the
+right, footer. It owns the selection and routes widget messages; the app's timer hands it
+what changed (:meth:`MainScreen.apply`)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from tui.cells import clock
+from tui.command_plans import SPEC_BY_NAME, SPECS
+from tui.guard import guarded
+from tui.map_layers import Scenery
+from tui.model import Changes, ConsoleModel
+from tui.widgets import AlertsLog, CityMapView, HeaderBar, UnitDetail, UnitTable
+from tui.widgets.header_bar import link_rows
+
+if TYPE_CHECKING:
+    from tui.command_flow import CommandFlow
+
+#: commands shown in the footer; the rest are in the help screen and the palette
+FOOTER_COMMANDS = frozenset({"arm", "disarm", "takeoff", "goto", "rtl", "land", "status"})
+
+VIEW_BINDINGS = [
+    Binding("slash", "focus_filter", "Filter", key_display="/"),
+    Binding("escape", "escape", "Cancel/unmark", show=False),
+    Binding("M", "mark_all", "Mark all shown", show=False),
+    Binding("o", "sort_next", "Sort", show=False),
+    Binding("O", "sort_reverse", "Reverse sort", show=False),
+    Binding("f", "follow", "Follow"),
+    Binding("0", "fit_all", "Fit all"),
+    Binding("plus,equals_sign", "zoom(1.5)", "Zoom in", key_display="+", show=False),
+    Binding("minus", "zoom(0.6666667)", "Zoom out", key_display="-", show=False),
+    Binding("x", "ack", "Ack alert"),
+    Binding("X", "ack_all", "Ack all alerts", show=False),
+    Binding("v", "severity", "Alert severity filter", show=False),
+]
+COMMAND_BINDINGS = [
+    Binding(spec.key, f"command('{spec.name}')", spec.label,
+            show=spec.name in FOOTER_COMMANDS, tooltip=spec.title) for spec in SPECS
+]
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [*COMMAND_BINDINGS, *VIEW_BINDINGS]
+    header: HeaderBar
+    table: UnitTable
+    city: CityMapView
+    detail: UnitDetail
+    alerts: AlertsLog
+
+    def __init__(self, model: ConsoleModel, scenery: Scenery, flow: CommandFlow,
+                 fleet_name: str = "") -> None:
+        super().__init__()
+        self.model = model
+        self.scenery = scenery
+        self.flow = flow
+        self.fleet_name = fleet_name
+        self.selected: str | None = None
+        self._pick: asyncio.Future[tuple[float, float] | None] | None = None
+        self._second = -1
+
+    def compose(self) -> ComposeResult:
+        service = self.flow.service
+        yield HeaderBar(id="header")
+        yield Input(placeholder="/ filter: words, kind:drone,boat group:rp08 status:lost "
+                    "(enter or esc returns to the table)", id="filter", compact=True)
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield UnitTable(self.model, service.monotonic, id="table")
+                yield AlertsLog(self.model.alerts, id="alerts")
+            with Vertical(id="right"):
+                yield CityMapView(self.model, self.scenery, self.flow.routes, id="map")
+                yield UnitDetail(self.model, service.monotonic, id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # held, not queried per frame: cheaper, and a frame during shutdown finds them
+        self.header = self.query_one(HeaderBar)
+        self.table = self.query_one(UnitTable)
+        self.city = self.query_one(CityMapView)
+        self.detail = self.query_one(UnitDetail)
+        self.alerts = self.query_one(AlertsLog)
+        self.header.fleet_name = self.fleet_name
+        self.alerts.border_title = "Alerts"
+        self.detail.border_title = "Unit"
+        self.table.focus()
+
+    # -- data down -----------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        """Mounted, with its widgets at hand (the app holds changes back until then)."""
+        return hasattr(self, "header")
+
+    def apply(self, changes: Changes) -> None:
+        """Redraw what changed; called by the app's refresh timer once :attr:`ready`."""
+        units = changes.units
+        self.table.update_units(units)
+        self.city.update_units(units)
+        self.detail.update_unit(units)
+        if units:
+            self.header.set_units(self.model.units.values())
+            if self.selected is None and self.table.shown_ids:
+                self.select(self.table.shown_ids[0])
+        if changes.alerts:
+            self.alerts.update_alerts()
+            self.header.unseen = self.model.alerts.unseen()
+        if changes.links:
+            self.header.set_links(link_rows(self.flow.service.links()))
+        self.header.clock = clock(self.flow.service.wall())
+        second = int(self.flow.service.monotonic())
+        if second != self._second:  # ages move on once a second
+            self._second = second
+            self.table.tick()
+            self.detail.refresh()
+
+    def select(self, unit_id: str | None, *, from_table: bool = False) -> None:
+        self.selected = unit_id
+        if not from_table:
+            self.table.select_unit(unit_id)
+        self.city.set_selected(unit_id)
+        self.detail.show(unit_id)
+
+    # -- messages up ---------------------------------------------------------------
+    @on(UnitTable.Highlighted)
+    @guarded()
+    def _table_highlighted(self, event: UnitTable.Highlighted) -> None:
+        self.select(event.unit_id, from_table=True)
+
+    @on(UnitTable.MarksChanged)
+    @guarded()
+    def _marks_changed(self) -> None:
+        self.city.update_units(self.model.marked | {self.selected or ""})
+
+    @on(CityMapView.UnitClicked)
+    @guarded()
+    def _map_clicked(self, event: CityMapView.UnitClicked) -> None:
+        self.select(event.unit_id)
+
+    @on(AlertsLog.UnitChosen)
+    @guarded()
+    def _alert_chosen(self, event: AlertsLog.UnitChosen) -> None:
+        self.select(event.unit_id)
+
+    @on(CityMapView.PointPicked)
+    @guarded()
+    def _point_picked(self, event: CityMapView.PointPicked) -> None:
+        if self._pick is not None and not self._pick.done():
+            self._pick.set_result((event.lat, event.lon))
+
+    @on(Input.Changed, "#filter")
+    @guarded()
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_filter_text(event.value)
+
+    @on(Input.Submitted, "#filter")
+    @guarded()
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    # -- picking a point on the map ---------------------------------------------------
+    async def pick_point(self) -> tuple[float, float] | None:
+        """Wait for the operator to click the map or press enter at its crosshair;
+        None if they press escape."""
+        self._cancel_pick()
+        self._pick = asyncio.get_running_loop().create_future()
+        city = self.city
+        city.start_picking()
+        city.focus()
+        try:
+            return await self._pick
+        finally:
+            city.stop_picking()
+            self._pick = None
+
+    def _cancel_pick(self) -> bool:
+        if self._pick is not None and not self._pick.done():
+            self._pick.set_result(None)
+            return True
+        return False
+
+    # -- actions ---------------------------------------------------------------------
+    @guarded()
+    def action_command(self, name: str) -> None:
+        spec = SPEC_BY_NAME[name]
+        targets = self.model.targets(self.selected)
+        if not targets:
+            self.notify("Select a unit first (table cursor, map click, or space to mark).",
+                        severity="warning")
+            return
+        self.run_worker(self.flow.run(spec, targets), group="commands", exit_on_error=False)
+
+    @guarded()
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @guarded()
+    def action_escape(self) -> None:
+        """Cancel a map pick, else leave the filter, else clear the marks."""
+        if self._cancel_pick():
+            return
+        if isinstance(self.focused, Input):
+            self.table.focus()
+        elif self.model.marked:
+            self.model.marked.clear()
+            self.model.touch(self.model.units)
+            self.table.refresh()
+            self._marks_changed()
+
+    @guarded()
+    def action_mark_all(self) -> None:
+        self.model.marked.update(self.table.shown_ids)
+        self.model.touch(self.model.marked)
+        self.table.refresh()
+        self._marks_changed()
+
+    @guarded()
+    def action_sort_next(self) -> None:
+        self.table.next_sort()
+
+    @guarded()
+    def action_sort_reverse(self) -> None:
+        table = self.table
+        table.sort_by(table.order.sort_key, not table.order.reverse)
+
+    @guarded()
+    def action_follow(self) -> None:
+        following = self.city.toggle_follow()
+        self.notify(f"Map follows {self.model.callsign(self.selected or '')}" if following
+                    else "Map no longer follows", timeout=2)
+
+    @guarded()
+    def action_fit_all(self) -> None:
+        self.city.fit_all()
+
+    @guarded()
+    def action_zoom(self, factor: float) -> None:
+        self.city.zoom(factor)
+
+    @guarded()
+    def action_ack(self) -> None:
+        entry = self.alerts.cursor_entry
+        if entry is not None and self.model.alerts.acknowledge(entry.seq):
+            self.model.touch(alerts=True)
+
+    @guarded()
+    def action_ack_all(self) -> None:
+        if self.model.alerts.acknowledge_all():
+            self.model.touch(alerts=True)
+
+    @guarded()
+    def action_severity(self) -> None:
+        self._show_level(self.model.alerts.cycle_level())
+
+    def _show_level(self, level: str) -> None:
+        self.alerts.border_title = f"Alerts ({level})"
+        self.model.touch(alerts=True)
+
+    # -- for the command palette -------------------------------------------------------
+    def set_filter(self, text: str) -> None:
+        self.query_one("#filter", Input).value = text  # Input.Changed applies it
+
+    def sort_by(self, key: str) -> None:
+        self.table.sort_by(key, reverse=False)
+
+    def set_alert_level(self, index: int) -> None:
+        self._show_level(self.model.alerts.set_level(index))
