@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from . import __version__
+from .cli_args import positive_float
 from .config import FleetConfig, demo_config_path, load_config
 from .errors import ConfigError, FleetError
 from .logs import default_log_dir, setup_logging
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add_run_options(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--headless", action="store_true",
                         help="no console: JSON lines of every change on stdout")
-        sp.add_argument("--interval", type=_positive_float, default=1.0, metavar="S",
+        sp.add_argument("--interval", type=positive_float, default=1.0, metavar="S",
                         help="headless: coalesce unit updates over S seconds (default 1)")
         sp.add_argument("--log-dir", type=Path, default=None, metavar="DIR",
                         help=f"where fleet.log goes (default {default_log_dir()})")
@@ -62,16 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
                 importlib.util.find_spec(name) is not None:
             importlib.import_module(name).register(sub)
     return p
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

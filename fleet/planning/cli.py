@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from fleet.cli_args import positive_float
+
 
 def points_arg(text: str) -> list[tuple[float, float]]:
     """``"lat,lon lat,lon ..."`` (spaces or semicolons between points)."""
@@ -36,16 +38,6 @@ def point_arg(text: str) -> tuple[float, float]:
     return points[0]
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
-
-
 def _config_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, default=None, metavar="FILE",
                    help="fleet config (TOML); default: the Hengyang demo")
@@ -53,9 +45,9 @@ def _config_option(p: argparse.ArgumentParser) -> None:
 
 def _flight_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("flight")
-    g.add_argument("--alt", type=_positive, default=60.0, metavar="M",
+    g.add_argument("--alt", type=positive_float, default=60.0, metavar="M",
                    help="altitude above the base (default 60)")
-    g.add_argument("--speed", type=_positive, default=None, metavar="M_S",
+    g.add_argument("--speed", type=positive_float, default=None, metavar="M_S",
                    help="cruise speed (default: the drone kind's)")
     g.add_argument("--base", default=None, metavar="ID",
                    help="base id to fly from (default: the nearest base with drones)")
@@ -63,7 +55,7 @@ def _flight_options(p: argparse.ArgumentParser) -> None:
                    help="fly from this point instead of a base")
     g.add_argument("--drones", type=int, default=1, metavar="N",
                    help="split the job among N drones (default 1)")
-    g.add_argument("--endurance", type=_positive, default=None, metavar="MIN",
+    g.add_argument("--endurance", type=positive_float, default=None, metavar="MIN",
                    help="flight endurance (default: the drone kind's)")
     g.add_argument("--reserve", type=float, default=0.25, metavar="F",
                    help="share of endurance kept in reserve (default 0.25)")
@@ -87,9 +79,9 @@ def register(subparsers: Any) -> None:
     where.add_argument("--zone", metavar="ID", help="a zone from the config")
     where.add_argument("--polygon", type=points_arg, metavar="POLYGON",
                        help="'lat,lon lat,lon ...'")
-    cov.add_argument("--spacing", type=_positive, default=None, metavar="M",
+    cov.add_argument("--spacing", type=positive_float, default=None, metavar="M",
                      help="line spacing (default: from --hfov, --overlap and --alt)")
-    cov.add_argument("--hfov", type=_positive, default=70.0, metavar="DEG",
+    cov.add_argument("--hfov", type=positive_float, default=70.0, metavar="DEG",
                      help="camera horizontal field of view (default 70)")
     cov.add_argument("--overlap", type=float, default=0.2, metavar="F",
                      help="side overlap between swaths (default 0.2)")
@@ -108,7 +100,7 @@ def register(subparsers: Any) -> None:
     where.add_argument("--site", metavar="ID", help="a key site: orbit it")
     per.add_argument("--offset", type=float, default=50.0, metavar="M",
                      help="distance outside the area (default 50)")
-    per.add_argument("--radius", type=_positive, default=None, metavar="M",
+    per.add_argument("--radius", type=positive_float, default=None, metavar="M",
                      help="orbit radius around a site (default: its radius_m)")
     _flight_options(per)
 
@@ -142,13 +134,13 @@ def register(subparsers: Any) -> None:
         description="Share of each zone reachable within its target (1/3/5 min) and "
         "where idle units should wait. Offline, units are placed at their bases.")
     _config_option(coverage)
-    coverage.add_argument("--cell", type=_positive, default=None, metavar="M",
+    coverage.add_argument("--cell", type=positive_float, default=None, metavar="M",
                           help="demand grid cell size (default: about 2,000 cells)")
     coverage.add_argument("--domains", default="land", metavar="D,D",
                           help="unit domains that count (default land)")
     coverage.add_argument("--recommend", type=int, default=0, metavar="N",
                           help="also suggest up to N moves of idle units")
-    coverage.add_argument("--listen", type=_positive, default=None, metavar="S",
+    coverage.add_argument("--listen", type=positive_float, default=None, metavar="S",
                           help="run the core for S seconds and use live telemetry")
     coverage.set_defaults(handler=_run("fleet.planning.cli_coverage"))
 
@@ -168,7 +160,7 @@ def register(subparsers: Any) -> None:
                              "schedule's patrol once and wait for it to finish.")
     _config_option(now)
     now.add_argument("schedule", metavar="ID")
-    now.add_argument("--timeout", type=_positive, default=3600.0, metavar="S",
+    now.add_argument("--timeout", type=positive_float, default=3600.0, metavar="S",
                      help="give up after S seconds (default 3600)")
     schedule.set_defaults(handler=_run("fleet.planning.cli_schedule"))
 
