@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import platform
-
 from . import (
     city_sim,
     core_state,
@@ -15,16 +12,7 @@ from . import (
     mqtt_ingest,
     planning,
 )
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+from .machine import machine
 
 
 def main() -> None:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import platform
 import socket
 import subprocess
 import sys
 import time
 
+from bench.machine import machine
 from simulators.drone import FAST_BOOT, DroneFleetSim, FleetConfig, Mode
 
 N = 50
@@ -51,16 +50,6 @@ while time.time() < end:
         counted += sum(1 for x in msgs if x.get_type() != "BAD_DATA")
 print(json.dumps({"msgs": counted, "datagrams": datagrams}), flush=True)
 """
-
-
-def _machine() -> str:
-    cpu = platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 async def _measure(port: int) -> tuple[float, float]:
@@ -115,7 +104,7 @@ def run() -> list[tuple[str, str, str]]:
 def main() -> None:
     rows = run()
     width = max(len(r[0]) for r in rows)
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine()}")
     print(f"{'figure':<{width}}  {'measured':>10}  target")
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:>10}  {target}")

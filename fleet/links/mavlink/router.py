@@ -81,8 +81,7 @@ class Entry:
 class VehicleDriver:
     """The CommandDriver the core gets for a MAVLink vehicle."""
 
-    def __init__(self, router: MavlinkRouter, entry: Entry) -> None:
-        self._router = router
+    def __init__(self, entry: Entry) -> None:
         self.entry = entry
 
     async def execute(self, unit_id: str, command: Command) -> Any:
@@ -224,7 +223,7 @@ class MavlinkRouter:
         unit_id = entry.vehicle.unit_id
         link = self.links.get(new[0])
         if link is not None:
-            ctx.route(unit_id, VehicleDriver(self, entry))
+            ctx.route(unit_id, VehicleDriver(entry))
             for other in self.contexts.values():
                 if other is not ctx:
                     other.route(unit_id, None)
