@@ -196,13 +196,16 @@ class AuditLog:
             if appends:
                 self._commit(conn, appends)
             for job in batch:
-                if isinstance(job, _Read):
+                if isinstance(job, _Read) and job.future.set_running_or_notify_cancel():
                     try:
                         job.future.set_result(job.fn(conn))
                     except Exception as exc:
                         job.future.set_exception(exc)
 
     def _commit(self, conn: sqlite3.Connection, jobs: list[_Append]) -> None:
+        # A caller that gave up (cancelled) still gets its rows written: the record
+        # must not depend on who was still waiting. Only its answer is dropped.
+        waiting = [job.future.set_running_or_notify_cancel() for job in jobs]
         results: list[list[AuditRecord]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -228,11 +231,13 @@ class AuditLog:
             if conn.in_transaction:
                 conn.rollback()
             error = AuditError(f"audit write failed, nothing recorded: {exc}")
-            for job in jobs:
-                job.future.set_exception(error)
+            for job, live in zip(jobs, waiting, strict=True):
+                if live:
+                    job.future.set_exception(error)
             return
-        for job, records in zip(jobs, results, strict=True):
-            job.future.set_result(records)
+        for job, records, live in zip(jobs, results, waiting, strict=True):
+            if live:
+                job.future.set_result(records)
 
     def _fail_pending(self, error: AuditError) -> None:
         while True:
@@ -240,7 +245,7 @@ class AuditLog:
                 job = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if job is not _STOP and not job.future.done():
+            if job is not _STOP and job.future.set_running_or_notify_cancel():
                 job.future.set_exception(error)
 
 

@@ -141,6 +141,7 @@ async def test_unit_that_never_acknowledges_fails_and_a_replacement_is_proposed(
         failed = c.incident(inc.id).assignment("car-1")
         assert "no result within 0.3 s" in failed.reason
         assert failed.acknowledged_at is None
+        await c.wait_for(lambda: inc.id in c.proposals, 5)  # status and proposal follow
         assert svc.state.status("car-1") is UnitStatus.OUT_OF_SERVICE
         codes = [a.code for a in svc.alerts]
         assert "dispatch.unit_failed" in codes and "dispatch.replacement" in codes

@@ -64,6 +64,8 @@ async def test_drone_that_never_acks_is_replaced_by_the_next(tmp_path):
                          is AssignmentStatus.FAILED, 20)
         failed = c.incident(inc.id).assignment("air-1")
         assert "no COMMAND_ACK" in failed.reason and failed.acknowledged_at is None
+        # the failure is recorded first; the unit's status and the proposal follow it
+        await c.wait_for(lambda: inc.id in c.proposals, 10)
         assert svc.state.status("air-1") is UnitStatus.OUT_OF_SERVICE
         assert c.proposals[inc.id].unit_ids == ("air-2",)
         await c.reassign(inc.id, "air-1")
