@@ -78,6 +78,11 @@ def role_pub(port: int, count: int, rate: float, units_connect: bool) -> None:
             c.subscribe(f"{base[i]}/cmd", 1)
             c.publish(f"{base[i]}/status", b"online", 1, True)
         clients.append(c)
+    for c in clients:  # publish only once the broker has said CONNACK, as units do: the
+        # spec lets a client send before it, but amqtt drops what arrives that early
+        deadline = time.monotonic() + 30
+        while not c.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.01)
     tick = 0.01
     per_tick = max(1, round(rate * tick))
     start = time.monotonic()
@@ -96,6 +101,7 @@ def role_pub(port: int, count: int, rate: float, units_connect: bool) -> None:
             time.sleep(delay)
     for c in clients:
         last[c].wait_for_publish(timeout=10)  # written out before the DISCONNECT
+    for c in clients:
         c.disconnect()
         c.loop_stop()
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
+import msgspec
+
 
 class Domain(StrEnum):
     """Which of the "four rapid police" forces a unit belongs to (online has no units)."""
@@ -143,9 +145,11 @@ class Unit:
         return self.kind.domain
 
 
-@dataclass(frozen=True, slots=True)
-class Telemetry:
+class Telemetry(msgspec.Struct, frozen=True, gc=False):
     """One report from a unit. Fields the source does not send are None.
+
+    An immutable msgspec Struct rather than a frozen dataclass: one is built per report
+    (hundreds a second), in ~0.3 µs instead of ~5.5 µs (bench/core_state.py).
 
     A position of NaN means the unit is heard but not placed (no GPS fix yet).
     ``source_time`` is the unit's own clock (Unix seconds) when it has one;

@@ -167,10 +167,11 @@ class FleetService:
         return list(self._link_status.values())
 
     def subscribe(
-        self, *, units: Iterable[str] | None = None, max_events: int = 1000
+        self, *, units: Iterable[str] | None = None, max_events: int = 1000,
+        snapshots: bool = True,
     ) -> Subscription:
         """A bounded, coalescing view of every change (see :mod:`fleet.stream`)."""
-        return self.stream.subscribe(units=units, max_events=max_events)
+        return self.stream.subscribe(units=units, max_events=max_events, snapshots=snapshots)
 
     async def wait_for_unit(self, unit_id: str, timeout: float | None = None) -> UnitHandle:
         """Wait until ``unit_id`` is heard (its link state is OK)."""
@@ -332,6 +333,9 @@ class _Context:
 
     def unit_offline(self, unit_id: str, reason: str) -> None:
         self._svc.state.mark_lost(unit_id, reason, self.link_name)
+
+    def crew_status(self, unit_id: str, status: UnitStatus) -> None:
+        self._svc.state.set_status(unit_id, status, f"crew reported {status.value}")
 
     def snapshot(self, unit_id: str) -> UnitSnapshot:
         return self._svc.state.snapshot(unit_id)

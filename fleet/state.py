@@ -290,6 +290,10 @@ class FleetState:
         c = self.columns
         return UnitStatus.LOST if c.lost[i] or not c.seen[i] else self._duty[i]
 
+    def duty_status(self, unit_id: str) -> UnitStatus:
+        """What the unit is doing, whether or not it is heard (LOST is an overlay)."""
+        return self._duty[self._idx(unit_id)]
+
     def link_state(self, unit_id: str) -> LinkState:
         i = self._idx(unit_id)
         c = self.columns

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .events import Event, UnitSnapshot
 
@@ -24,6 +24,8 @@ class Batch:
     events: list[Event]
     units: list[UnitSnapshot]  # latest state of every unit changed since the last batch
     dropped_events: int = 0  # events lost to overflow since the last batch
+    #: the ids of the changed units (all a ``snapshots=False`` subscription gets)
+    unit_ids: list[str] = field(default_factory=list)
 
 
 class Subscription:
@@ -35,8 +37,10 @@ class Subscription:
         *,
         units: Iterable[str] | None,
         max_events: int,
+        snapshots: bool = True,
     ) -> None:
         self._stream = stream
+        self.snapshots = snapshots
         self.unit_filter = frozenset(units) if units is not None else None
         self._dirty: dict[str, None] = {}
         self._events: deque[Event] = deque()
@@ -72,8 +76,11 @@ class Subscription:
         events = list(self._events)
         self._events.clear()
         dropped, self._dropped = self._dropped, 0
+        ids = list(dirty)
+        if not self.snapshots:
+            return Batch(events, [], dropped, ids)
         snap = self._stream.snapshot
-        return Batch(events, [snap(u) for u in dirty], dropped)
+        return Batch(events, [snap(u) for u in ids], dropped, ids)
 
     async def next_batch(self) -> Batch:
         """Wait until something is pending, then drain it."""
@@ -113,11 +120,14 @@ class ChangeStream:
         self._taps: list[Callable[[Event], None]] = []
 
     def subscribe(
-        self, *, units: Iterable[str] | None = None, max_events: int = 1000
+        self, *, units: Iterable[str] | None = None, max_events: int = 1000,
+        snapshots: bool = True,
     ) -> Subscription:
+        """``snapshots=False``: batches name the changed units without building their
+        snapshots, for a consumer that cares about a few of many units."""
         if max_events < 1:
             raise ValueError("max_events must be at least 1")
-        sub = Subscription(self, units=units, max_events=max_events)
+        sub = Subscription(self, units=units, max_events=max_events, snapshots=snapshots)
         if sub.unit_filter is None:
             self._all.append(sub)
         else:

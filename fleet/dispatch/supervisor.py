@@ -37,25 +37,31 @@ _BEFORE_SCENE = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED,
 
 
 class Supervisor:
-    def __init__(self, center: DispatchCenter, tick_s: float = 1.0) -> None:
+    def __init__(self, center: DispatchCenter, tick_s: float = 1.0,
+                 batch_interval_s: float = 0.05) -> None:
         self.c = center
         self.tick_s = tick_s  # how often overdue targets are checked
+        #: changes are taken at most this often (a few hundred units report every
+        #: second); times are stamped from the reports, so waiting costs no precision
+        self.batch_interval_s = batch_interval_s
         self._overdue: set[str] = set()
 
     async def run(self) -> None:
-        svc = self.c.svc
-        with svc.subscribe(max_events=1000) as sub:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._watch(), name="dispatch-watch")
+            tg.create_task(self._targets(), name="dispatch-targets")
+
+    async def _watch(self) -> None:
+        with self.c.svc.subscribe(max_events=1000, snapshots=False) as sub:
             await self._resync()
-            while True:
-                batch: Batch | None = None
-                try:
-                    async with asyncio.timeout(self.tick_s):
-                        batch = await sub.next_batch()
-                except TimeoutError:
-                    pass
-                if batch is not None:
-                    await self._batch(batch)
-                await self._check_targets()
+            async for batch in sub:
+                await self._batch(batch)
+                await asyncio.sleep(self.batch_interval_s)
+
+    async def _targets(self) -> None:
+        while True:
+            await self._check_targets()
+            await asyncio.sleep(self.tick_s)
 
     async def _batch(self, batch: Batch) -> None:
         if batch.dropped_events:
@@ -68,8 +74,19 @@ class Supervisor:
                     await self._recovered(ev.unit_id, ev.time)
             elif isinstance(ev, Alert) and ev.code == "command.completed" and ev.unit_id:
                 await self._completed(ev.unit_id, ev.time)
-        for snap in batch.units:
-            await self._position(snap)
+        state = self.c.svc.state
+        for unit_id in batch.unit_ids:
+            if self._watched(unit_id):
+                await self._position(state.snapshot(unit_id))
+
+    def _watched(self, unit_id: str) -> bool:
+        """Assigned units, and aircraft flying home (landing makes them available): a
+        few of the fleet's hundreds, so only their snapshots are built."""
+        if self.c.owner(unit_id) is not None:
+            return True
+        state = self.c.svc.state
+        return state.duty_status(unit_id) is UnitStatus.RETURNING and \
+            state.unit(unit_id).domain is Domain.AIR
 
     async def _resync(self) -> None:
         """Check every assigned unit from scratch (at start, and after missed events)."""

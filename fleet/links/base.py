@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from ..commands import Command
 from ..events import ConnectionState, Severity, UnitSnapshot
-from ..model import Telemetry, UnitKind
+from ..model import Telemetry, UnitKind, UnitStatus
 from ..stream import Subscription
 
 
@@ -60,6 +60,11 @@ class LinkContext(Protocol):
     def unit_offline(self, unit_id: str, reason: str) -> None:
         """The link knows the unit has gone (an MQTT Last Will, say): mark it lost now
         rather than when its telemetry goes stale. Its next report recovers it."""
+        ...
+
+    def crew_status(self, unit_id: str, status: UnitStatus) -> None:
+        """The unit's crew says what it is doing now (a status button on its terminal):
+        it becomes the unit's duty status, as in a CAD system."""
         ...
 
     def snapshot(self, unit_id: str) -> UnitSnapshot:

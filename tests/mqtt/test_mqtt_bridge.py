@@ -36,8 +36,29 @@ async def test_telemetry_updates_the_state(broker):
                 t.alt_m) == (26.9012, 112.6011, 9.5, 45.0, 60.0, 70.0)
         assert t.mode == "en_route" and t.source_time == sent
         assert abs(t.received_time - time.time()) < 5
-        assert snap.link == "mqtt" and snap.status is UnitStatus.AVAILABLE
+        assert snap.link == "mqtt" and snap.status is UnitStatus.EN_ROUTE  # the crew's word
         assert bridge.counters.telemetry == 1 and bridge.counters.refused() == {}
+
+
+async def test_a_change_in_the_crews_status_becomes_the_units_status(broker):
+    bridge = bridge_for(broker)
+    async with running_fleet(bridge) as svc, ScriptedUnit(broker, "car-1") as car:
+        await connected(svc)
+
+        async def report(lat, status):
+            await car.report(lat=lat, status=status)
+            await until(svc, lambda: getattr(svc.state.telemetry("car-1"), "lat_deg", 0)
+                        == lat, 5)
+
+        await report(26.90, "patrolling")
+        assert svc.state.status("car-1") is UnitStatus.PATROLLING
+        svc.set_status("car-1", UnitStatus.OUT_OF_SERVICE, "workshop")
+        await report(26.91, "patrolling")  # the same word again: fleet's status stands
+        assert svc.state.status("car-1") is UnitStatus.OUT_OF_SERVICE
+        await report(26.92, None)  # no status in the report: nothing to say
+        assert svc.state.status("car-1") is UnitStatus.OUT_OF_SERVICE
+        await report(26.93, "available")  # a new word: the crew is back
+        assert svc.state.status("car-1") is UnitStatus.AVAILABLE
 
 
 async def test_last_will_marks_the_unit_lost_at_once_and_telemetry_recovers_it(broker):

@@ -172,6 +172,9 @@ class StateContext:
     def unit_offline(self, unit_id, reason):
         self.state.mark_lost(unit_id, reason, "mqtt")
 
+    def crew_status(self, unit_id, status):
+        self.state.set_status(unit_id, status, "crew")
+
     def snapshot(self, unit_id):
         return self.state.snapshot(unit_id)
 

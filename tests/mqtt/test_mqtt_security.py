@@ -65,6 +65,33 @@ async def test_a_publish_the_acl_refuses_is_a_clear_error(acl_broker):
         assert boat.commands == [] and bridge.counters.publish_refused == 1
 
 
+async def test_state_the_acl_refuses_is_one_alert_and_every_refusal_counted(tmp_path):
+    acl = ACL.replace(f"topic readwrite {PREFIX}/state/#", f"topic read {PREFIX}/state/#")
+    broker = start_broker(tmp_path, users=USERS, acl=acl)
+    try:
+        bridge = bridge_for(broker, username="fleet", password="fleet-pw",
+                            state_period_s=0.01)
+        async with running_fleet(bridge) as svc, unit(broker, "car-1") as car:
+            await connected(svc)
+            n = len(svc.state)  # the full publication, then car-1's changes
+
+            async def moves_until_refused(count):  # a PUBACK is no stream event
+                async with asyncio.timeout(5):
+                    for step in range(1, 10_000):
+                        if bridge.counters.publish_refused >= count:
+                            return
+                        lat = 26.89 + step * 1e-4
+                        await car.report(lat=lat)
+                        await until(svc, lambda lat=lat: getattr(
+                            svc.state.telemetry("car-1"), "lat_deg", None) == lat, 5)
+
+            await moves_until_refused(n + 2)
+            refused = [a for a in svc.alerts if a.code == "mqtt.publish_refused"]
+            assert len(refused) == 1 and f"{PREFIX}/state/" in refused[0].message
+    finally:
+        broker.stop()
+
+
 async def test_a_unit_cannot_speak_for_another(acl_broker):
     bridge = bridge_for(acl_broker, username="fleet", password="fleet-pw")
     async with running_fleet(bridge) as svc, unit(acl_broker, "car-1") as car:

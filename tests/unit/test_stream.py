@@ -34,6 +34,21 @@ async def test_updates_coalesce_to_latest_per_unit():
     assert [e.unit_id for e in batch.events if isinstance(e, StatusChanged)] == ["u0", "u1"]
 
 
+async def test_id_only_subscription_names_changed_units_without_snapshots():
+    state, stream = build()
+    built = []
+    stream.snapshot = lambda uid: built.append(uid) or state.snapshot(uid)
+    with stream.subscribe(snapshots=False) as ids, stream.subscribe() as full:
+        state.ingest("u2", tel(), now=0.0)
+        state.ingest("u0", tel(), now=1.0)
+        state.ingest("u2", tel(), now=2.0)
+        batch = ids.drain()
+        assert batch.unit_ids == ["u2", "u0"] and batch.units == []
+        assert built == []
+        assert [s.id for s in full.drain().units] == ["u2", "u0"]
+        assert built == ["u2", "u0"]
+
+
 async def test_slow_consumer_drops_oldest_events_counts_them_and_never_blocks():
     state, stream = build()
     fast = stream.subscribe(max_events=10_000)
