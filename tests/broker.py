@@ -86,6 +86,18 @@ def password_line(user: str, password: str) -> str:
             f"{base64.b64encode(digest).decode()}\n")
 
 
+def make_client_cert(workdir: Path, files: TlsFiles, name: str) -> tuple[Path, Path]:
+    """A client certificate (CN=``name``) and its key, signed by ``files``' CA."""
+    key, csr, cert = (workdir / f"{name}.{ext}" for ext in ("key", "csr", "pem"))
+    ca_key = files.ca.with_name("ca.key")
+    for args in (["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                  "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", f"/CN={name}"],
+                 ["x509", "-req", "-in", str(csr), "-CA", str(files.ca), "-CAkey",
+                  str(ca_key), "-CAcreateserial", "-out", str(cert), "-days", "2"]):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+    return cert, key
+
+
 def make_tls_files(workdir: Path) -> TlsFiles:
     """A throwaway CA and a broker certificate for 127.0.0.1, made with the openssl CLI."""
     openssl = shutil.which("openssl")
@@ -116,6 +128,7 @@ def start_broker(
     users: dict[str, str] | None = None,
     acl: str | None = None,
     tls: TlsFiles | None = None,
+    require_certificate: bool = False,
 ) -> Broker:
     """Start mosquitto on 127.0.0.1 and return once it accepts connections."""
     binary = find_mosquitto()
@@ -130,6 +143,8 @@ def start_broker(
              "log_dest stderr", "user root"]
     if tls is not None:
         lines += [f"cafile {tls.ca}", f"certfile {tls.cert}", f"keyfile {tls.key}"]
+        if require_certificate:  # clients must present one signed by the CA
+            lines += ["require_certificate true", "use_identity_as_username true"]
     if users is not None:
         passwd = workdir / f"passwd-{port}"
         passwd.write_text("".join(password_line(u, p) for u, p in users.items()))

@@ -52,8 +52,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="congestion scale: 0 empty streets, 1 normal daytime (1.0)")
     m = p.add_argument_group("MQTT")
     m.add_argument("--broker", default=None,
-                   help="mqtt://host[:port] (default: the registry's [mqtt].url, else "
-                        "mqtt://127.0.0.1:1883)")
+                   help="mqtt://host[:port] or mqtts://host[:port] (default: the registry's "
+                        "[mqtt].url, else mqtt://127.0.0.1:1883)")
+    m.add_argument("--ca", default=None, help="CA file to verify an mqtts:// broker")
+    m.add_argument("--cert", default=None, help="client certificate (mqtts://)")
+    m.add_argument("--key", default=None, help="its private key")
     m.add_argument("--username", default=None)
     m.add_argument("--password", default=None,
                    help="or set FLEET_SIM_MQTT_PASSWORD (keeps it out of `ps`)")
@@ -69,7 +72,8 @@ def build_config(args: argparse.Namespace) -> CityConfig:
     url = args.broker or registry.broker_url or "mqtt://127.0.0.1:1883"
     password = args.password or os.environ.get("FLEET_SIM_MQTT_PASSWORD")
     broker = Broker.from_url(url, username=args.username or registry.username,
-                             password=password, keepalive_s=registry.keepalive_s)
+                             password=password, keepalive_s=registry.keepalive_s,
+                             ca_file=args.ca, cert_file=args.cert, key_file=args.key)
     return CityConfig(broker=broker, groups=args.groups, boats=args.boats, rate_hz=args.rate,
                       speedup=args.speedup, seed=args.seed, registry=registry.path,
                       topic_prefix=args.prefix, traffic=args.traffic, faults=tuple(args.fault))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 import time
 from collections.abc import Callable
@@ -163,8 +164,9 @@ class MqttConnection(asyncio.Protocol):
                 await asyncio.shield(self.closed)
 
 
-async def open_connection(host: str, port: int,
-                          on_publish: Callable[[str, bytes], None]) -> MqttConnection:
+async def open_connection(host: str, port: int, on_publish: Callable[[str, bytes], None],
+                          tls: ssl.SSLContext | None = None) -> MqttConnection:
     loop = asyncio.get_running_loop()
-    _, connection = await loop.create_connection(lambda: MqttConnection(on_publish), host, port)
+    _, connection = await loop.create_connection(lambda: MqttConnection(on_publish), host, port,
+                                                 ssl=tls)
     return connection

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,15 +34,28 @@ class Broker:
     username: str | None = None
     password: str | None = None
     keepalive_s: int = 30
+    #: TLS (``mqtts://``): verify the broker with this context, which may carry the
+    #: unit's client certificate
+    tls: ssl.SSLContext | None = None
 
     @classmethod
     def from_url(cls, url: str, *, username: str | None = None, password: str | None = None,
-                 keepalive_s: int = 30) -> Broker:
-        """``mqtt://host[:port]`` (port 1883); TLS (``mqtts://``) is not simulated."""
+                 keepalive_s: int = 30, ca_file: str | None = None,
+                 cert_file: str | None = None, key_file: str | None = None) -> Broker:
+        """``mqtt://host[:port]`` (port 1883) or ``mqtts://host[:port]`` (TLS, port
+        8883, the broker verified against ``ca_file`` or the system store)."""
         parts = urlsplit(url)
-        if parts.scheme != "mqtt" or not parts.hostname:
-            raise ValueError(f"broker URL must look like mqtt://host[:port], got {url!r}")
-        return cls(parts.hostname, parts.port or 1883, username, password, keepalive_s)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise ValueError(f"broker URL must look like mqtt[s]://host[:port], got {url!r}")
+        tls = None
+        if parts.scheme == "mqtts":
+            tls = ssl.create_default_context(cafile=ca_file)
+            if cert_file:
+                tls.load_cert_chain(cert_file, key_file)
+        elif ca_file or cert_file:
+            raise ValueError("--ca, --cert and --key need an mqtts:// broker URL")
+        port = parts.port or (8883 if tls else 1883)
+        return cls(parts.hostname, port, username, password, keepalive_s, tls)
 
 
 @dataclass(frozen=True)
@@ -127,7 +141,8 @@ class UnitSession:
 
     async def _connect_once(self) -> None:
         async with self._gate, asyncio.timeout(CONNECT_TIMEOUT_S):
-            conn = await open_connection(self.broker.host, self.broker.port, self._on_publish)
+            conn = await open_connection(self.broker.host, self.broker.port, self._on_publish,
+                                         self.broker.tls)
             self.connection = conn
             await conn.handshake(self._connect_packet())
             await conn.subscribe(self.topics.cmd, qos=1)

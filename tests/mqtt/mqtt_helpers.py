@@ -52,9 +52,11 @@ def mqtt_config(broker, *, username: str | None = None, password: str | None = N
 
 
 def bridge_for(broker, *, ack_timeout_s: float = 0.5, **kw: Any) -> MqttBridge:
-    options = {k: kw.pop(k) for k in ("max_queued", "protocol", "state_period_s") if k in kw}
+    options = {k: kw.pop(k) for k in ("max_queued", "protocol", "state_period_s", "timeout_s")
+               if k in kw}
+    options.setdefault("timeout_s", 5.0)
     return MqttBridge(mqtt_config(broker, **kw), retry=RetryPolicy(ack_timeout_s=ack_timeout_s),
-                      timeout_s=5.0, **options)
+                      **options)
 
 
 @contextlib.asynccontextmanager

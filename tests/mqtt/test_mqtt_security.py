@@ -7,7 +7,7 @@ import shutil
 import types
 
 import pytest
-from broker import make_tls_files, start_broker
+from broker import make_client_cert, make_tls_files, start_broker
 from mqtt_helpers import PREFIX, ScriptedUnit, bridge_for, running_fleet
 from waits import connected, until
 
@@ -17,6 +17,8 @@ from fleet.config import TlsConfig
 from fleet.errors import CommandRejectedError
 from fleet.events import ConnectionState, LinkStatusChanged
 from fleet.model import LinkState
+from simulators.city import Broker as CityBroker
+from simulators.city import CityConfig, CitySim, ManualClock
 
 pytestmark = pytest.mark.broker
 
@@ -136,6 +138,56 @@ async def test_tls_with_the_brokers_ca(tmp_path):
             await until(svc, lambda: "CERTIFICATE_VERIFY_FAILED" in svc.links()[0].detail, 5)
     finally:
         broker.stop()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
+async def test_tls_client_certificate(tmp_path):
+    files = make_tls_files(tmp_path)
+    cert, key = make_client_cert(tmp_path, files, "fleet")
+    broker = start_broker(tmp_path, tls=files, require_certificate=True)
+    try:
+        with_cert = bridge_for(broker, tls=TlsConfig(str(files.ca), str(cert), str(key)))
+        async with running_fleet(with_cert) as svc:
+            await connected(svc)
+        without = bridge_for(broker, tls=TlsConfig(str(files.ca), None, None),
+                             timeout_s=1.0)
+        async with running_fleet(without) as svc:
+            # the broker's TLS alert, not only the CONNACK timeout that aiomqtt reports
+            await until(svc, lambda: "retry in" in svc.links()[0].detail, 12)
+            assert "CERTIFICATE_REQUIRED" in svc.links()[0].detail
+    finally:
+        broker.stop()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
+async def test_city_simulator_and_fleet_over_tls_with_client_certificates(tmp_path):
+    files = make_tls_files(tmp_path)
+    broker = start_broker(tmp_path, tls=files, require_certificate=True)
+    fleet_cert, fleet_key = make_client_cert(tmp_path, files, "fleet")
+    unit_cert, unit_key = make_client_cert(tmp_path, files, "city")
+    try:
+        bridge = bridge_for(broker, tls=TlsConfig(str(files.ca), str(fleet_cert),
+                                                  str(fleet_key)))
+        city_broker = CityBroker.from_url(f"mqtts://127.0.0.1:{broker.port}",
+                                          ca_file=str(files.ca), cert_file=str(unit_cert),
+                                          key_file=str(unit_key))
+        config = CityConfig(broker=city_broker, groups=1, boats=1, connect_timeout_s=10.0)
+        async with running_fleet(bridge, unknown_units="auto_register") as svc, \
+                CitySim(config, clock=ManualClock()) as sim:
+            await connected(svc)
+            await sim.advance(1.0)  # one report from every unit
+            await until(svc, lambda: sum(svc.state.link_state(u) is LinkState.OK
+                                         for u in svc.state.unit_ids()) >= len(sim.agents), 10)
+    finally:
+        broker.stop()
+
+
+def test_city_simulator_broker_url_is_checked():
+    assert CityBroker.from_url("mqtts://broker.example").port == 8883
+    with pytest.raises(ValueError, match="mqtts://"):
+        CityBroker.from_url("mqtt://127.0.0.1", ca_file="ca.pem")
+    with pytest.raises(ValueError, match="mqtt"):
+        CityBroker.from_url("http://127.0.0.1")
 
 
 @pytest.mark.skipif(not amqtt_available(), reason="needs amqtt")

@@ -40,7 +40,15 @@ from ...model import UnitKind, UnitStatus
 from ..base import LinkContext
 from . import owntracks, schema
 from .commands import CommandTracker, RetryPolicy, Target, UnitDriver
-from .connection import BAD_CREDENTIALS, UNSUPPORTED_PROTOCOL, code, describe, failed, tls_context
+from .connection import (
+    BAD_CREDENTIALS,
+    UNSUPPORTED_PROTOCOL,
+    ErrorKeepingLogger,
+    code,
+    describe,
+    failed,
+    tls_context,
+)
 from .inbox import Inbox
 from .publish import NotConnectedError, Publisher, PublishRefusedError
 from .refusals import BridgeCounters, PayloadError, Refusal, RefusalLog
@@ -112,14 +120,20 @@ class MqttBridge:
         self._crew: dict[str, str] = {}  # unit id -> the status its crew last reported
         self._publish_alerted: set[str] = set()
         self._auth_alerted = False
+        self._client_log = ErrorKeepingLogger(logging.getLogger("fleet.mqtt.client"))
 
     # -- Link -------------------------------------------------------------------------
     async def run(self, ctx: LinkContext) -> None:
         self._ctx = ctx
+        self._client_log.last_error = None
         try:
             reason = await self._session(ctx)
         except aiomqtt.MqttError as exc:
-            raise LinkError(describe(exc)) from None
+            reason = describe(exc)
+            socket_error = self._client_log.last_error
+            if self._out is None and socket_error and socket_error not in reason:
+                reason = f"{reason} ({socket_error})"  # never connected: say why
+            raise LinkError(reason) from None
         finally:
             self._out = None
             for unit_id in self._routed:
@@ -154,6 +168,7 @@ class MqttBridge:
                 c.host, c.port, username=c.username, password=c.password,
                 identifier=self.identifier, protocol=self.protocol, keepalive=c.keepalive_s,
                 timeout=self.timeout_s, tls_context=tls,
+                logger=self._client_log,  # type: ignore[arg-type]
                 max_queued_incoming_messages=self.max_queued,
                 max_queued_outgoing_messages=MAX_QUEUED_OUT,
                 queue_type=cast("type[asyncio.Queue[aiomqtt.Message]]", self._new_inbox),

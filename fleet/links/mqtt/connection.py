@@ -12,6 +12,7 @@ as 3.1.1-only: it is a failed connection, retried by the supervisor.
 
 from __future__ import annotations
 
+import logging
 import ssl
 from typing import Any
 
@@ -23,6 +24,25 @@ UNSUPPORTED_PROTOCOL = 0x84
 #: CONNACK codes for credentials: bad user name or password, not authorized
 #: (paho maps the 3.1.1 codes 4 and 5 onto these)
 BAD_CREDENTIALS = frozenset({0x86, 0x87})
+
+
+class ErrorKeepingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The logger given to aiomqtt (and through it to paho) that also keeps the last
+    error line. paho logs why a socket failed (a TLS alert such as "certificate
+    required", a reset) but aiomqtt, before CONNACK, only ever reports a timeout: with
+    this the bridge can say why."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        super().__init__(logger, {})
+        self.last_error: str | None = None
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if level >= logging.ERROR:
+            try:
+                self.last_error = str(msg) % args if args else str(msg)
+            except (TypeError, ValueError):
+                self.last_error = str(msg)
+        super().log(level, msg, *args, **kwargs)
 
 
 def tls_context(tls: TlsConfig) -> ssl.SSLContext:
