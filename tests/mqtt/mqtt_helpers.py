@@ -52,7 +52,8 @@ def mqtt_config(broker, *, username: str | None = None, password: str | None = N
 
 
 def bridge_for(broker, *, ack_timeout_s: float = 0.5, **kw: Any) -> MqttBridge:
-    options = {k: kw.pop(k) for k in ("max_queued", "protocol", "state_period_s", "timeout_s")
+    options = {k: kw.pop(k) for k in ("max_queued", "protocol", "state_period_s", "timeout_s",
+                                           "sweep_s")
                if k in kw}
     options.setdefault("timeout_s", 5.0)
     return MqttBridge(mqtt_config(broker, **kw), retry=RetryPolicy(ack_timeout_s=ack_timeout_s),

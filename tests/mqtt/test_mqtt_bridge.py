@@ -173,3 +173,27 @@ async def test_state_is_republished_retained_at_most_once_a_second(broker):
         assert seen["boat-1"][0]["status"] == "lost" and "lat" not in seen["boat-1"][0]
         # five reports and a status change in ~1 s: at most two publications of moto-1
         assert bridge.state_publisher.published <= len(svc.state) + 2
+
+
+async def test_retained_state_of_a_unit_no_longer_registered_is_cleared(broker):
+    old = json.dumps({"v": 1, "ts": 1.0, "id": "x", "status": "available"}).encode()
+    async with aiomqtt.Client(broker.host, broker.port) as earlier_run:
+        for unit_id in ("retired-9", "car-1"):  # what an earlier fleet left behind
+            await earlier_run.publish(f"{PREFIX}/state/{unit_id}", old, qos=1, retain=True)
+    bridge = bridge_for(broker, sweep_s=0.5)
+    async with aiomqtt.Client(broker.host, broker.port) as console:
+        await console.subscribe(f"{PREFIX}/state/retired-9", qos=1)
+        async with running_fleet(bridge) as svc:
+            await connected(svc)
+            async with asyncio.timeout(5):
+                async for message in console.messages:  # the old one, then the clearing
+                    if message.payload == b"":
+                        break
+            assert bridge.counters.state_cleared == 1  # car-1 is registered: kept
+    async with aiomqtt.Client(broker.host, broker.port) as late:
+        # one subscription after the other: a retained retired-9 would come before car-1
+        await late.subscribe(f"{PREFIX}/state/retired-9", qos=1)
+        await late.subscribe(f"{PREFIX}/state/car-1", qos=1)
+        async with asyncio.timeout(5):
+            first = await anext(aiter(late.messages))
+        assert first.topic.value == f"{PREFIX}/state/car-1"

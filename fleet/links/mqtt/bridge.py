@@ -34,7 +34,7 @@ from aiomqtt.exceptions import MqttConnectError
 from msgspec import UNSET
 
 from ...config import MqttConfig
-from ...errors import LinkError
+from ...errors import LinkError, UnknownUnitError
 from ...events import ConnectionState, Severity
 from ...model import UnitKind, UnitStatus
 from ..base import LinkContext
@@ -53,7 +53,7 @@ from .inbox import Inbox
 from .publish import NotConnectedError, Publisher, PublishRefusedError
 from .refusals import BridgeCounters, PayloadError, Refusal, RefusalLog
 from .state_publisher import StatePublisher
-from .topics import ACK, CMD, KIND_BY_NAME, OWNTRACKS, STATUS, TELEMETRY, Topics
+from .topics import ACK, CMD, KIND_BY_NAME, OWNTRACKS, STATE, STATUS, TELEMETRY, Topics
 
 log = logging.getLogger("fleet.mqtt")
 
@@ -63,6 +63,9 @@ DRAIN_BATCH = 256  # messages handled per wake-up once one has arrived
 #: at the city's ~300 reports a second, one wake-up (and aiomqtt's task per wait) serves
 #: ~6 of them instead of one; 20 ms is below anything an operator or a timeout sees
 GATHER_S = 0.02
+#: how long after connecting fleet reads the broker's retained states, to clear those of
+#: units that have left the registry (a broker sends them right after the SUBACK)
+SWEEP_S = 2.0
 MAX_QUEUED_OUT = 4096  # paho's queue of QoS 1 publishes awaiting their turn or PUBACK
 
 
@@ -90,6 +93,7 @@ class MqttBridge:
         timeout_s: float = 10.0,
         protocol: ProtocolVersion = ProtocolVersion.V5,
         gather_s: float = GATHER_S,
+        sweep_s: float = SWEEP_S,
     ) -> None:
         self.config = config
         self.gather_s = gather_s
@@ -107,7 +111,7 @@ class MqttBridge:
         self._refuse = RefusalLog(self.counters, self._alert_refusal)
         self._handlers: dict[str, Callable[[str, str, aiomqtt.Message], None]] = {
             TELEMETRY: self._on_telemetry, STATUS: self._on_presence, ACK: self._on_ack,
-            OWNTRACKS: self._on_owntracks,
+            OWNTRACKS: self._on_owntracks, STATE: self._on_state,
         }
         self._ctx: LinkContext | None = None
         self._out: Publisher | None = None
@@ -121,6 +125,8 @@ class MqttBridge:
         self._publish_alerted: set[str] = set()
         self._auth_alerted = False
         self._client_log = ErrorKeepingLogger(logging.getLogger("fleet.mqtt.client"))
+        self.sweep_s = sweep_s
+        self._sweeping = False
 
     # -- Link -------------------------------------------------------------------------
     async def run(self, ctx: LinkContext) -> None:
@@ -155,8 +161,11 @@ class MqttBridge:
                 state = tg.create_task(
                     self._guarded(self.state_publisher.run(ctx, self._publish_state)),
                     name="mqtt-state-publisher")
+                sweep = tg.create_task(self._guarded(self._sweep(client), "state sweep"),
+                                       name="mqtt-state-sweep")
                 reason = await self._receive(client)
                 state.cancel()
+                sweep.cancel()
             return reason
 
     async def _connect(self, ctx: LinkContext, stack: contextlib.AsyncExitStack
@@ -223,12 +232,31 @@ class MqttBridge:
             return describe(exc)
         return "connection closed"
 
-    async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
+    async def _sweep(self, client: aiomqtt.Client) -> None:
+        """Read the retained states for a moment after connecting: :meth:`_on_state`
+        clears those of units no longer in the registry. The subscription then ends,
+        or fleet would hear its own ~300 state messages a second."""
+        self._sweeping = True
+        try:
+            (granted,) = await client.subscribe(self.topics.state_filter(), qos=1)
+            if failed(granted):
+                log.info("no read access to %s: retained states are not swept",
+                         self.topics.state_filter())
+                return
+            await asyncio.sleep(self.sweep_s)
+            await client.unsubscribe(self.topics.state_filter())
+        finally:
+            self._sweeping = False
+
+    async def _guarded(self, work: Coroutine[Any, Any, None],
+                       what: str = "state publisher") -> None:
         """A bug in the state publisher must not take the link (or fleet) down."""
         try:
             await work
+        except aiomqtt.MqttError as exc:
+            log.info("MQTT %s stopped: %s", what, exc)  # the connection dropped
         except Exception:
-            log.exception("MQTT state publisher stopped")
+            log.exception("MQTT %s stopped", what)
 
     # -- inbound ------------------------------------------------------------------------
     def _handle(self, message: aiomqtt.Message) -> None:
@@ -309,6 +337,27 @@ class MqttBridge:
             self._check_fresh(peer, msg.tst, now)
         ctx.telemetry(peer.unit_id, owntracks.telemetry(msg, now))
         self.counters.telemetry += 1
+
+    def _on_state(self, _kind: str, unit_id: str, message: aiomqtt.Message) -> None:
+        """A retained state (the sweep) of a unit the registry no longer has: clear it
+        (an empty retained message), as the contract says. Live ones are fleet's own."""
+        if not (self._sweeping and message.retain and message.payload):
+            return
+        try:
+            cast(LinkContext, self._ctx).snapshot(unit_id)
+            return  # still registered: the state publisher keeps it current
+        except UnknownUnitError:
+            pass
+        out = self._out
+        if out is None:
+            return
+        try:
+            out.publish_nowait(message.topic.value, b"", qos=1, retain=True)
+        except LinkError as exc:
+            log.info("retained state of %s not cleared: %s", unit_id, exc)
+            return
+        self.counters.state_cleared += 1
+        log.info("cleared the retained state of %s (not in the registry)", unit_id)
 
     def _check_fresh(self, peer: _Peer, ts: float, now: float) -> None:
         """A retained report replayed on subscribe may be hours old: refuse it if older

@@ -51,6 +51,7 @@ class BridgeCounters:
     presence: int = 0
     acks: int = 0
     publish_refused: int = 0  # fleet's own publishes the broker refused (MQTT 5)
+    state_cleared: int = 0  # retained states of units no longer in the registry, cleared
     # refusals, one per Refusal value
     too_large: int = 0
     bad_json: int = 0

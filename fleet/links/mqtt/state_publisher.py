@@ -10,8 +10,8 @@ publishes every unit, because a broker restarted without persistence has lost th
 retained store.
 
 It runs inside the bridge's connection and sees the core only through the LinkContext
-(``subscribe``, ``snapshots``). The registry has no way to remove a unit yet, so the
-contract's "cleared when a unit leaves the registry" has nothing to clear.
+(``subscribe``, ``snapshots``). A unit leaves the registry when fleet restarts with a
+config without it: the bridge then clears its retained state (``MqttBridge._sweep``).
 """
 
 from __future__ import annotations

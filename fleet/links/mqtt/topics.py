@@ -8,6 +8,7 @@ TELEMETRY = "telemetry"
 STATUS = "status"
 ACK = "ack"
 CMD = "cmd"
+STATE = "state"  # the "leaf" parse() gives fleet's own state topic
 OWNTRACKS = "owntracks"  # the "leaf" parse() gives an OwnTracks topic
 
 #: topic kind segment -> kind; anything else in that place is an unknown topic
@@ -36,15 +37,21 @@ class Topics:
         return f"{self.prefix}/{kind}/{address}/{leaf}"
 
     def state(self, unit_id: str) -> str:
-        return f"{self.prefix}/state/{unit_id}"
+        return f"{self.prefix}/{STATE}/{unit_id}"
+
+    def state_filter(self) -> str:
+        return f"{self.prefix}/{STATE}/+"
 
     def parse(self, topic: str) -> tuple[str, str, str] | None:
         """``(leaf, kind, address)`` of a unit topic, ``("owntracks", "", "user/device")``
-        of an OwnTracks one, None for anything else. Kind and leaf are not checked here."""
+        of an OwnTracks one, ``("state", "", unit_id)`` of fleet's state, None for
+        anything else. Kind and leaf are not checked here."""
         if topic.startswith(self._head):
             parts = topic[self._head_len:].split("/")
             if len(parts) == 3 and parts[1]:
                 return parts[2], parts[0], parts[1]
+            if len(parts) == 2 and parts[0] == STATE and parts[1]:
+                return STATE, "", parts[1]
             return None
         if topic.startswith("owntracks/"):
             parts = topic.split("/")
