@@ -149,7 +149,9 @@ async def role_fleet(port: int, count: int, state_period_s: float, protocol: int
         with svc.subscribe(max_events=16) as changes:
             while svc.links()[0].state is not ConnectionState.CONNECTED:
                 await changes.next_batch()
-        await asyncio.sleep(0.3)  # the first full state publication, before measuring
+        # before measuring: the first full state publication, and the sweep of retained
+        # states (fleet hears its own state for sweep_s after connecting)
+        await asyncio.sleep(bridge.sweep_s + 0.5)
         watched = None if console else [unit_id(0)]
         with svc.subscribe(units=watched, max_events=16) as changes:
             print("ready", flush=True)
