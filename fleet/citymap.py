@@ -78,3 +78,15 @@ def load_city_map(resource: str = "hengyang_map.json") -> CityMap:
     """The packaged map (``fleet/data/<resource>``)."""
     text = importlib.resources.files("fleet.data").joinpath(resource).read_text("utf-8")
     return parse_city_map(json.loads(text))
+
+
+def read_city_map(path: str) -> CityMap:
+    """A map file (the packaged one's format); OSError or ValueError saying what is wrong."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            doc = json.load(f)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ValueError("not a map: expected a JSON object with 'ways'")
+    return parse_city_map(doc)

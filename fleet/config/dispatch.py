@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fleet.citymap import read_city_map
 from fleet.config.validate import Table, check_number, describe
+from fleet.dispatch.bridges import Crossings
 from fleet.dispatch.categories import DEFAULT_CATEGORIES, PRIORITIES, Category, Requirement
 from fleet.dispatch.settings import DEFAULT_RESERVE_PCT, DispatchSettings
 from fleet.errors import ConfigError
@@ -17,7 +19,7 @@ from fleet.model import Domain, UnitKind
 DISPATCH_KEYS = ("audit_db", "operator", "default_target_min", "default_road_factor",
                  "extent_margin_m", "rivers", "river_reach_m", "drone_alt_m", "orbit_radius_m",
                  "arrival_radius_m", "air_arrival_radius_m", "ack_timeout_s",
-                 "takeoff_timeout_s", "cad_intake", "reserve_pct", "categories")
+                 "takeoff_timeout_s", "cad_intake", "reserve_pct", "categories", "road_map")
 CATEGORY_KEYS = ("name", "priority", "units")
 REQUIREMENT_KEYS = ("count", "kinds", "domain", "role")
 
@@ -45,7 +47,24 @@ def parse_dispatch(root: Table) -> DispatchSettings:
         ack_timeout_s=t.number("ack_timeout_s", d.ack_timeout_s, gt=0),
         takeoff_timeout_s=t.number("takeoff_timeout_s", d.takeoff_timeout_s, gt=0),
         cad_intake=t.boolean("cad_intake", d.cad_intake),
+        road_map=_road_map(t),
     )
+
+
+def _road_map(t: Table) -> str | None:
+    """A city map file (relative to the config's directory), read now so that a bad
+    one is a config error, not a failure at the first call."""
+    value = t.string("road_map", None)
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_absolute() and not t.source.startswith("<"):
+        path = Path(t.source).parent / path
+    try:
+        Crossings.from_map(read_city_map(str(path)))
+    except (OSError, ValueError) as exc:
+        raise t.error(f"city map {str(path)!r} cannot be used: {exc}", "road_map") from None
+    return str(path)
 
 
 def _audit_path(t: Table) -> str | None:

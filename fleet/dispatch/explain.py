@@ -43,8 +43,9 @@ def option_line(o: Option, target_s: float) -> str:
         route = f"{distance(o.distance_m)} straight"
     else:
         way = "river" if domain is Domain.WATER else "road"
-        route = (f"{distance(o.distance_m)} x{o.route_m / max(o.distance_m, 1e-9):.1f} {way} "
-                 f"= {distance(o.route_m)}")
+        via = f" via {o.via}" if o.via else ""
+        route = (f"{distance(o.distance_m)} x{o.route_m / max(o.distance_m, 1e-9):.1f} {way}"
+                 f"{via} = {distance(o.route_m)}")
     launch = f" + {duration(o.launch_s)} launch" if o.launch_s > 0 else ""
     energy = "battery" if domain is Domain.AIR else "fuel"
     battery = f", {energy} {o.battery_pct:.0f} %" if o.battery_pct is not None else ""

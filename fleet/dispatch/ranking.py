@@ -2,8 +2,10 @@
 
 The ETA model is fleet/eta.py's (same chord series, same ``seconds_per_metre`` and
 launch times): air units fly the great circle at cruise speed after their launch
-time, ground and water units cover it times the zone's road factor. Two refinements
-for dispatch: a drone on patrol is already airborne (no launch time), and a row is
+time, ground and water units cover it times the zone's road factor. Three refinements
+for dispatch: a ground unit on the other bank of a river drives by the best bridge
+(:mod:`.bridges`, when the city map is configured), a drone on patrol is already
+airborne (no launch time), and a row is
 eligible only if every rule holds (status, position, battery reserve, boats near the
 river, not excluded by the caller). fleet/eta.py returns only the top k eligible rows;
 dispatch needs every row's numbers to explain why a unit was *not* chosen, so this
@@ -23,9 +25,12 @@ from fleet.columns import Columns
 from fleet.eta import DEFAULT_ELIGIBLE, EARTH_RADIUS_M, unit_vector
 from fleet.model import KINDS, Domain, Unit, UnitStatus
 
+from .bridges import Crossings
+
 _SERIES_MAX_CHORD = 0.05  # as fleet/eta.py: c·(1 + c²/24) is exact to 1e-7 below this
 _PATROLLING = UnitStatus.PATROLLING.code
 _WATER_KINDS = np.array([k.domain is Domain.WATER for k in KINDS])
+_LAND_KINDS = np.array([k.domain is Domain.LAND for k in KINDS])
 
 
 class FleetView(Protocol):
@@ -61,14 +66,17 @@ class Pass:
     eta_s: np.ndarray  # travel + launch, whatever the eligibility
     eligible_eta_s: np.ndarray  # eta_s where eligible, inf elsewhere
     near_river: bool
+    bridge: np.ndarray | None = None  # per row: index of the bridge it crosses by, or -1
 
 
 class Ranker:
     """Per-row tables cached across queries (they change only when units register)."""
 
     def __init__(self, view: FleetView, reserve_pct: Mapping[Domain, float],
-                 eligible: Collection[UnitStatus] = DEFAULT_ELIGIBLE) -> None:
+                 eligible: Collection[UnitStatus] = DEFAULT_ELIGIBLE,
+                 crossings: Crossings | None = None) -> None:
         self.view = view
+        self.crossings = crossings
         self._reserve_by_kind = np.array([reserve_pct.get(k.domain, 0.0) for k in KINDS])
         self._status_penalty = np.full(len(UnitStatus), np.inf)
         self._status_penalty[[s.code for s in eligible]] = 0.0
@@ -76,6 +84,7 @@ class Ranker:
         self._size = -1
         self._reserve_row = np.zeros(0)
         self._water_rows = np.zeros(0, dtype=np.intp)
+        self._land_rows = np.zeros(0, dtype=np.intp)
 
     def _refresh(self) -> None:
         """Rebuild the per-row tables after units registered."""
@@ -86,6 +95,7 @@ class Ranker:
         kinds = cols.kind[:n]
         self._reserve_row = self._reserve_by_kind[kinds]
         self._water_rows = np.flatnonzero(_WATER_KINDS[kinds])
+        self._land_rows = np.flatnonzero(_LAND_KINDS[kinds])
         self._size = n
 
     def role_mask(self, role: str) -> np.ndarray:
@@ -130,7 +140,19 @@ class Ranker:
             distance[far] = 2.0 * np.arcsin(np.minimum(chord[far] / 2.0, 1.0))
         distance *= EARTH_RADIUS_M
         status = cols.status[:n]
-        eta = np.multiply(distance, cols.seconds_per_metre(road_factor))
+        spm = cols.seconds_per_metre(road_factor)
+        eta = np.multiply(distance, spm)
+        bridge = None
+        if self.crossings is not None and self._land_rows.size:
+            land = self._land_rows
+            metres, which = self.crossings.route(lat, lon, cols.lat_deg[land],
+                                                 cols.lon_deg[land], road_factor)
+            across = np.flatnonzero(which >= 0)
+            if across.size:
+                rows = land[across]
+                eta[rows] = metres[across] * spm[rows] / road_factor  # spm has the factor
+                bridge = np.full(n, -1, dtype=np.intp)
+                bridge[rows] = which[across]
         eta += cols.launch_s[:n]
         patrolling = np.flatnonzero(status == _PATROLLING)
         if patrolling.size:  # already airborne: no launch (ground units have none anyway)
@@ -147,7 +169,7 @@ class Ranker:
         unplaced = np.isnan(eligible)
         if unplaced.any():
             eligible[unplaced] = np.inf
-        return Pass(distance, eta, eligible, near_river)
+        return Pass(distance, eta, eligible, near_river, bridge)
 
     @property
     def water_rows(self) -> np.ndarray:

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fleet.citymap import read_city_map
 from fleet.model import KINDS, UnitKind
 
+from .bridges import Crossings
 from .categories import Category, Requirement
 from .places import Placement
 from .ranking import STATUS_BY_CODE, FleetView, Pass, Ranker, Reason, smallest
@@ -38,6 +40,7 @@ class Option:
     eta_s: float
     battery_pct: float | None
     meets_target: bool
+    via: str | None = None  # the bridge a ground unit crosses a river by
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,10 @@ class Recommender:
     def __init__(self, view: FleetView, settings: DispatchSettings) -> None:
         self.view = view
         self.settings = settings
-        self.ranker = Ranker(view, settings.reserve_pct)
+        crossings = None
+        if settings.road_map is not None:
+            crossings = Crossings.from_map(read_city_map(settings.road_map))
+        self.ranker = Ranker(view, settings.reserve_pct, crossings=crossings)
         self._kind_tables: dict[Requirement, np.ndarray] = {}
         self._req_rows: dict[tuple[Requirement, str], tuple[int, np.ndarray]] = {}
 
@@ -173,10 +179,13 @@ class Recommender:
             speed = unit.capabilities.cruise_speed_m_s
             eta, launch = float(p.eta_s[i]), self.ranker.launch_s(i)
             battery = float(cols.battery_pct[i])
+            bridge = -1 if p.bridge is None else int(p.bridge[i])
+            crossings = self.ranker.crossings
             out.append(Option(
                 unit.id, unit.callsign, unit.kind, label, float(p.distance_m[i]),
                 (eta - launch) * speed, speed, launch, eta,
                 None if math.isnan(battery) else battery, eta <= placement.target_s,
+                crossings.bridges[bridge].name if bridge >= 0 and crossings else None,
             ))
         return tuple(out)
 

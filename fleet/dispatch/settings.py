@@ -53,3 +53,6 @@ class DispatchSettings:
     ack_timeout_s: float = 10.0  # per command, for the unit to accept
     takeoff_timeout_s: float = 90.0  # to climb to a safe altitude before transit
     cad_intake: bool = True  # listen on {prefix}/cad/incident when [mqtt] is configured
+    #: the city map (fleet/data/hengyang_map.json's format) whose rivers and bridges
+    #: route ground units to the other bank; None: the road factor alone
+    road_map: str | None = None
