@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fleet.config import demo_config_path
 from fleet.dispatch.audit import AuditLog, open_readonly, select, verify_db
 from fleet.dispatch.categories import DEFAULT_CATEGORIES
 from fleet.dispatch.chain import AuditEntry
@@ -66,6 +67,8 @@ def timings_ms(fn: Callable[[], object], runs: int = 300) -> tuple[float, float]
 def bench_recommend() -> dict[str, tuple[float, float]]:
     state = fleet()
     rec = Recommender(state, DispatchSettings())
+    bridged = Recommender(state, DispatchSettings(
+        road_map=str(demo_config_path().with_name("hengyang_map.json"))))
     place = Placement("downtown", "Downtown", 180.0, 1.4, river_m=150.0)
     crime, rescue = DEFAULT_CATEGORIES["violent_crime"], DEFAULT_CATEGORIES["water_rescue"]
     return {
@@ -75,6 +78,8 @@ def bench_recommend() -> dict[str, tuple[float, float]]:
             lambda: rec.recommend(*CENTRE, crime, place)),
         "water_rescue (boats near the river), explained": timings_ms(
             lambda: rec.recommend(*CENTRE, rescue, place)),
+        "violent_crime, rivers and bridges of the demo map (road_map)": timings_ms(
+            lambda: bridged.recommend(*CENTRE, crime, place, explain=0)),
         "fleet.eta.rank_by_eta top 10 (reference)": timings_ms(
             lambda: rank_by_eta(state.columns, *CENTRE, 10)),
     }

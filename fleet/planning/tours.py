@@ -3,9 +3,11 @@
 Nearest-neighbour construction from a few starts, then 2-opt (reverse a stretch) and
 Or-opt (move a run of 1-3 stops elsewhere, either way round) until neither improves.
 Each sweep evaluates every move at once as an n×n numpy matrix and applies the best,
-so 50 stops take a few milliseconds; on small sets the result is checked against brute
-force in the tests. OR-Tools would find the optimum more often on hundreds of stops, but
-a patrol visits tens, where this is within a few percent, without a 30 MB dependency.
+so 50 stops take a few milliseconds. Up to 9 nodes every cycle is tried (the
+heuristics missed the optimum by 2 % on a 6-stop case hypothesis found), and the tests
+check small sets against brute force. OR-Tools would find the optimum more often on
+hundreds of stops, but a patrol visits tens, where this is within a few percent,
+without a 30 MB dependency.
 
 Every variant is solved as a closed cycle on a distance matrix: a fixed start adds a
 depot node; an open tour (no return) adds a dummy node at distance 0 from everything,
@@ -14,6 +16,8 @@ whose two neighbours are then the path's ends.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +25,7 @@ import numpy as np
 from .errors import PlanningError
 
 _EPS = 1e-9
+EXACT_MAX = 9  # nodes (stops, plus the start and an open tour's dummy) solved exactly
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +117,13 @@ def improve(dist: np.ndarray, cycle: np.ndarray) -> np.ndarray:
 
 
 def solve_cycle(dist: np.ndarray, starts: int = 8) -> np.ndarray:
-    """A short Hamiltonian cycle on a symmetric distance matrix."""
+    """A short Hamiltonian cycle on a symmetric distance matrix (the shortest, up to
+    ``EXACT_MAX`` nodes)."""
     n = len(dist)
     if n <= 3:
         return np.arange(n)
+    if n <= EXACT_MAX:
+        return _exact_cycle(dist)
     best, best_len = None, np.inf
     for first in np.linspace(0, n - 1, min(starts, n)).astype(int):
         cycle = improve(dist, _nearest_neighbour(dist, int(first)))
@@ -124,6 +132,23 @@ def solve_cycle(dist: np.ndarray, starts: int = 8) -> np.ndarray:
             best, best_len = cycle, length
     assert best is not None
     return best
+
+
+@functools.lru_cache(maxsize=EXACT_MAX)
+def _all_cycles(n: int) -> np.ndarray:
+    rest = np.array(list(itertools.permutations(range(1, n))), dtype=np.intp)
+    cycles = np.hstack([np.zeros((len(rest), 1), dtype=np.intp), rest])
+    cycles.setflags(write=False)
+    return cycles
+
+
+def _exact_cycle(dist: np.ndarray) -> np.ndarray:
+    """Every cycle through node 0 at once: (n-1)! rows, 40,320 at 9 nodes (~10 ms, the
+    table built once per size). The heuristics can miss the optimum by a few percent on
+    small sets, where the exact answer is cheap."""
+    cycles = _all_cycles(len(dist))
+    lengths = dist[cycles, np.roll(cycles, -1, axis=1)].sum(axis=1)
+    return cycles[int(np.argmin(lengths))]
 
 
 def plan_tour(points: np.ndarray, *, start: np.ndarray | None = None, closed: bool = True,

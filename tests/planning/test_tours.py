@@ -39,6 +39,14 @@ def test_small_tours_match_brute_force(points, with_start, closed):
     assert tour.length_m <= brute_force(pts, start, closed) * 1.02 + 1e-6
 
 
+def test_a_case_where_the_heuristics_missed_the_optimum_by_2_percent():
+    pts = np.array([(240.0, 1391.0), (1211.0, 1333.0), (0.0, 238.0), (332.0, 0.0),
+                    (1117.0, 1812.0), (1782.0, 0.0)])
+    start = np.array([1000.0, -300.0])
+    tour = plan_tour(pts, start=start, closed=False)
+    assert tour.length_m == pytest.approx(brute_force(pts, start, False))
+
+
 def test_an_open_tour_from_a_start_begins_near_it():
     line = np.array([[float(x), 0.0] for x in range(0, 1000, 100)])
     rng = np.random.default_rng(3)
