@@ -12,7 +12,6 @@ bridge. One vectorised pass per query; pure numpy, no I/O.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,14 +38,9 @@ class Crossings:
         self._lat0 = sum(p[0] for p in points) / len(points)
         self._lon0 = sum(p[1] for p in points) / len(points)
         self._kx = _M_PER_DEG * math.cos(math.radians(self._lat0))
-        segs = [(i, self._xy(*p), self._xy(*q)) for i, r in enumerate(rivers)
-                for p, q in itertools.pairwise(r)]
-        self._seg_river = np.array([i for i, _, _ in segs], dtype=np.intp)
-        self._p = np.array([p for _, p, _ in segs]).reshape(-1, 2)
-        self._q = np.array([q for _, _, q in segs]).reshape(-1, 2)
-        self._n_rivers = len(rivers)
-        self._river_onehot = np.zeros((len(segs), len(rivers)), dtype=np.float32)
-        self._river_onehot[np.arange(len(segs)), self._seg_river] = 1
+        self._rivers = [_River(np.array([self._xy(*pt) for pt in r]).reshape(-1, 2))
+                        for r in rivers if len(r) >= 2]
+        self._n_rivers = len(self._rivers)
         kept = []
         for br in bridges:  # a bridge serves the river its span crosses
             a, b = np.array(self._xy(*br.a)), np.array(self._xy(*br.b))
@@ -58,7 +52,8 @@ class Crossings:
         self._b = np.array([b for _, _, b, _ in kept]).reshape(-1, 2)
         self._span = np.hypot(*(self._b - self._a).T) if kept else np.zeros(0)
         # (bridges, rivers): which river each bridge crosses
-        self._serves = np.array([c for *_, c in kept], dtype=bool).reshape(-1, self._n_rivers)
+        self._serves_t = np.array([c for *_, c in kept], dtype=bool).reshape(
+            -1, self._n_rivers).T  # (rivers, bridges)
 
     @classmethod
     def from_map(cls, city: CityMap) -> Crossings:
@@ -78,16 +73,25 @@ class Crossings:
         u = np.stack(self._xy_arrays(unit_lat, unit_lon), axis=1)
         target = np.array(self._xy(lat, lon))
         crossed = self._crossed(u, target)  # (units, rivers)
-        rows = np.flatnonzero(crossed.any(axis=1) & np.isfinite(u).all(axis=1))
+        across = np.isfinite(u[:, 0]) & np.isfinite(u[:, 1])
+        any_river = crossed[:, 0].copy()
+        for k in range(1, self._n_rivers):  # not .any(axis=1): slow on 2 columns
+            any_river |= crossed[:, k]
+        rows = np.flatnonzero(across & any_river)
         if not rows.size:
             return metres, which
-        uu = u[rows][:, None, :]  # (k, 1, 2)
-        to_a = np.hypot(*(uu - self._a[None]).transpose(2, 0, 1))  # (k, bridges)
-        to_b = np.hypot(*(uu - self._b[None]).transpose(2, 0, 1))
-        a_to_t = np.hypot(*(self._a - target).T)[None, :]
-        b_to_t = np.hypot(*(self._b - target).T)[None, :]
-        legs = np.minimum(to_a + b_to_t, to_b + a_to_t) * road_factor + self._span[None, :]
-        usable = crossed[rows] @ self._serves.T.astype(np.intp) > 0  # serves a crossed river
+        ux, uy = u[rows, 0:1], u[rows, 1:2]  # (k, 1)
+        ax, ay, bx, by = self._a[:, 0], self._a[:, 1], self._b[:, 0], self._b[:, 1]
+        a_to_t = _norm(ax - target[0], ay - target[1])  # (bridges,)
+        b_to_t = _norm(bx - target[0], by - target[1])
+        legs = np.minimum(_norm(ux - ax, uy - ay) + b_to_t,
+                          _norm(ux - bx, uy - by) + a_to_t)  # (k, bridges)
+        legs *= road_factor
+        legs += self._span
+        # a bridge is usable if it spans a river the unit must cross
+        usable = np.zeros(legs.shape, dtype=bool)
+        for k in range(self._n_rivers):  # not a matmul: BLAS costs ~1 ms at this shape
+            usable |= crossed[rows, k][:, None] & self._serves_t[k][None, :]
         legs[~usable] = np.inf
         best = np.argmin(legs, axis=1)
         found = np.isfinite(legs[np.arange(rows.size), best])
@@ -97,21 +101,11 @@ class Crossings:
 
     def _crossed(self, u: np.ndarray, target: np.ndarray) -> np.ndarray:
         """(units, rivers): does the segment unit -> target cross each river an odd
-        number of times? Two orientation tests per (unit, river segment), broadcast
-        (a (n, 2) @ (2, m) matmul was 10x slower: BLAS overhead on an inner size of 2)."""
-        p, q = self._p, self._q
-        e = q - p
-        nx, ny = -e[:, 1], e[:, 0]  # normals of the river segments' lines
-        offset = -(p[:, 0] * nx + p[:, 1] * ny)  # (m,)
-        ux, uy = u[:, 0:1], u[:, 1:2]  # (n, 1)
-        unit_side = ux * nx + uy * ny + offset > 0  # (n, m)
-        target_side = target[0] * nx + target[1] * ny + offset > 0  # (m,)
-        dx, dy = target[0] - ux, target[1] - uy  # (n, 1): the unit -> target lines
-        p_side = dx * (p[:, 1] - uy) - dy * (p[:, 0] - ux) > 0  # (n, m)
-        q_side = dx * (q[:, 1] - uy) - dy * (q[:, 0] - ux) > 0
-        hits = (unit_side != target_side) & (p_side != q_side)
-        counts = hits.astype(np.float32) @ self._river_onehot  # (n, rivers)
-        return counts.astype(np.intp) % 2 == 1
+        number of times?"""
+        out = np.zeros((len(u), self._n_rivers), dtype=bool)
+        for k, river in enumerate(self._rivers):
+            out[:, k] = river.crossed(u, target)
+        return out
 
     def _xy(self, lat: float, lon: float) -> tuple[float, float]:
         return (lon - self._lon0) * self._kx, (lat - self._lat0) * _M_PER_DEG
@@ -119,3 +113,78 @@ class Crossings:
     def _xy_arrays(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return ((np.asarray(lon, float) - self._lon0) * self._kx,
                 (np.asarray(lat, float) - self._lat0) * _M_PER_DEG)
+
+
+def _norm(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """sqrt(dx² + dy²): np.hypot is ~10x slower here and guards against overflow
+    that city distances never reach."""
+    out = np.multiply(dx, dx)
+    out += np.multiply(dy, dy)
+    return np.sqrt(out, out=out)
+
+
+class _River:
+    """One river polyline in the metric frame, and the parity of a segment's crossings.
+
+    A river that runs monotonically along one axis (the Xiang northwards, the Zheng
+    eastwards) is a function's graph there: for two points within its span the crossing
+    parity is whether they lie on different sides of it (the sign of x - f(y) changes an
+    odd number of times along the segment), one ``np.interp`` per query, ~50x cheaper
+    than testing every segment. Points outside the span, and rivers that double back,
+    get the exact test against every segment."""
+
+    def __init__(self, points: np.ndarray) -> None:
+        self.p, self.q = points[:-1], points[1:]
+        self.lo, self.hi = points.min(axis=0), points.max(axis=0)  # bounding box
+        self.axis: int | None = None
+        spans = np.ptp(points, axis=0)
+        for axis in sorted((0, 1), key=lambda a: -spans[a]):  # the river's main direction
+            steps = np.diff(points[:, axis])
+            if (steps > 0).all() or (steps < 0).all():
+                self.axis = axis
+                order = np.argsort(points[:, axis])
+                self.along = points[order, axis]
+                self.across = points[order, 1 - axis]
+                break
+
+    def crossed(self, u: np.ndarray, target: np.ndarray) -> np.ndarray:
+        if self.axis is None:
+            return self._exact(u, target)
+        a = self.axis
+        lo, hi = self.along[0], self.along[-1]
+        if not lo <= target[a] <= hi:
+            return self._exact(u, target)
+        t_side = target[1 - a] > np.interp(target[a], self.along, self.across)
+        inside = (u[:, a] >= lo) & (u[:, a] <= hi)
+        out = (u[:, 1 - a] > np.interp(u[:, a], self.along, self.across)) != t_side
+        outside = np.flatnonzero(~inside)
+        if outside.size:
+            out[outside] = self._exact(u[outside], target)
+        return out
+
+    def _exact(self, u: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Two orientation tests per (unit, segment), broadcast, for the units whose
+        segment's bounding box meets the river's; odd count = crossed."""
+        out = np.zeros(len(u), dtype=bool)
+        near = np.ones(len(u), dtype=bool)
+        for a in (0, 1):
+            near &= np.minimum(u[:, a], target[a]) <= self.hi[a]
+            near &= np.maximum(u[:, a], target[a]) >= self.lo[a]
+        rows = np.flatnonzero(near)
+        if rows.size:
+            out[rows] = self._segments(u[rows], target)
+        return out
+
+    def _segments(self, u: np.ndarray, target: np.ndarray) -> np.ndarray:
+        p, q = self.p, self.q
+        e = q - p
+        nx, ny = -e[:, 1], e[:, 0]  # normals of the segments' lines
+        offset = -(p[:, 0] * nx + p[:, 1] * ny)
+        ux, uy = u[:, 0:1], u[:, 1:2]  # (n, 1)
+        unit_side = ux * nx + uy * ny + offset > 0  # (n, m)
+        target_side = target[0] * nx + target[1] * ny + offset > 0
+        dx, dy = target[0] - ux, target[1] - uy  # the unit -> target lines
+        p_side = dx * (p[:, 1] - uy) - dy * (p[:, 0] - ux) > 0
+        q_side = dx * (q[:, 1] - uy) - dy * (q[:, 0] - ux) > 0
+        hits = (unit_side != target_side) & (p_side != q_side)
+        return hits.sum(axis=1) % 2 == 1

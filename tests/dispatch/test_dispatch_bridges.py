@@ -6,6 +6,8 @@ import math
 import numpy as np
 import pytest
 from dispatch_helpers import haversine_m, state_with, unit
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fleet.citymap import load_city_map, parse_city_map
 from fleet.config import parse_config
@@ -118,3 +120,17 @@ def test_config_road_map_is_checked_when_loaded(tmp_path):
     with pytest.raises(ConfigError, match="road_map"):
         parse_config({"dispatch": {"road_map": str(tmp_path / "missing.json")}, "units": []})
     assert parse_city_map(MAP).name == "test"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(26.80, 27.00), st.floats(112.55, 112.70)),
+                min_size=1, max_size=40),
+       st.tuples(st.floats(26.80, 27.00), st.floats(112.55, 112.70)))
+def test_the_one_sided_shortcut_agrees_with_testing_every_segment(units, target):
+    c = Crossings.from_map(load_city_map())
+    u = np.stack(c._xy_arrays(np.array([p[0] for p in units]),
+                              np.array([p[1] for p in units])), axis=1)
+    t = np.array(c._xy(*target))
+    assert [r.axis for r in c._rivers] == [1, 0]  # the Xiang runs north, the Zheng east
+    for river in c._rivers:
+        assert (river.crossed(u, t) == river._exact(u, t)).all()
