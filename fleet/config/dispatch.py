@@ -6,6 +6,7 @@ given here replace the built-in one with the same id or add a new one.
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 from fleet.citymap import read_city_map
@@ -52,14 +53,19 @@ def parse_dispatch(root: Table) -> DispatchSettings:
 
 
 def _road_map(t: Table) -> str | None:
-    """A city map file (relative to the config's directory), read now so that a bad
-    one is a config error, not a failure at the first call."""
+    """A city map file: relative to the config's directory, else one shipped in
+    ``fleet/data`` (``"hengyang_map.json"``). Read now, so that a bad one is a config
+    error rather than a failure at the first call."""
     value = t.string("road_map", None)
     if value is None:
         return None
     path = Path(value).expanduser()
     if not path.is_absolute() and not t.source.startswith("<"):
         path = Path(t.source).parent / path
+    if not path.exists() and not Path(value).is_absolute():
+        shipped = Path(str(importlib.resources.files("fleet.data").joinpath(value)))
+        if shipped.exists():
+            path = shipped
     try:
         Crossings.from_map(read_city_map(str(path)))
     except (OSError, ValueError) as exc:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleet.citymap import load_city_map, parse_city_map
-from fleet.config import parse_config
+from fleet.config import load_config, parse_config
 from fleet.dispatch.bridges import Bridge, Crossings
 from fleet.dispatch.categories import Category, Requirement
 from fleet.dispatch.explain import recommendation_lines
@@ -134,3 +134,10 @@ def test_the_one_sided_shortcut_agrees_with_testing_every_segment(units, target)
     assert [r.axis for r in c._rivers] == [1, 0]  # the Xiang runs north, the Zheng east
     for river in c._rivers:
         assert (river.crossed(u, t) == river._exact(u, t)).all()
+
+
+def test_config_road_map_by_name_finds_the_shipped_map(tmp_path):
+    config = tmp_path / "fleet.toml"
+    config.write_text('[dispatch]\nroad_map = "hengyang_map.json"\n')
+    path = load_config(config).dispatch.road_map
+    assert path is not None and path.endswith("fleet/data/hengyang_map.json")

@@ -78,7 +78,10 @@ def test_demo_counts(demo: FleetConfig) -> None:
     assert {"wanda", "bubugao", "railway-station"} <= {s.id for s in demo.key_sites}
     assert all(s.target_min == 1 for s in demo.key_sites)
     assert demo.registry.unknown_units == "reject"
-    assert demo.patrols == () and demo.schedules == ()
+    assert [p.id for p in demo.patrols] == ["station-ring", "plaza-tour", "xiang-river"]
+    assert [s.id for s in demo.schedules] == ["station-watch", "plaza-evening",
+                                              "river-patrol", "rapid-roster"]
+    assert demo.dispatch.road_map is not None
 
 
 def test_demo_links(demo: FleetConfig) -> None:
