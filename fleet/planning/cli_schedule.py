@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import math
 import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from fleet.config import FleetConfig
 from fleet.config.schedules import DAYS, Blackout, PatrolSchedule, Roster
@@ -14,6 +18,9 @@ from .cli_plan import EXIT_OK, EXIT_USAGE, load
 from .errors import PlanningError
 from .local_time import CITY_TZ
 from .schedule import next_runs, shift_at
+
+if TYPE_CHECKING:
+    from fleet.service import FleetService
 
 EXIT_FAILED = 1
 
@@ -49,15 +56,31 @@ def describe(entry: object, at: dt.datetime) -> str:
     return f"{entry.id}: blackout {when} for {scope}: {entry.reason}"
 
 
+POOL_WAIT_S = 15.0
+
+
+async def _pool_placed(svc: FleetService, pool: Iterable[str], timeout: float) -> None:
+    """Wait until every unit of the pool is heard with a position, or ``timeout``: this
+    core has just started, and a drone that has just booted has no GPS fix yet."""
+    units = list(pool)
+
+    def placed() -> bool:
+        return all((t := svc.state.telemetry(u)) is not None and math.isfinite(t.lat_deg)
+                   for u in units)
+
+    with contextlib.suppress(TimeoutError), svc.subscribe(units=units, max_events=16) as sub:
+        async with asyncio.timeout(timeout):
+            while not placed():
+                await sub.next_batch()
+
+
 async def _run_now(config: FleetConfig, schedule_id: str, timeout: float) -> int:
     from fleet.service import FleetService
 
     async with FleetService(config) as svc:
         schedule = svc.schedules.schedules.get(schedule_id)
-        if schedule is not None:  # give the pool a moment to be heard
-            heard = asyncio.gather(*(svc.wait_for_unit(u, timeout=15) for u in schedule.pool),
-                                   return_exceptions=True)
-            await heard
+        if schedule is not None:
+            await _pool_placed(svc, schedule.pool, POOL_WAIT_S)
         async with asyncio.timeout(timeout):
             rec = await svc.schedules.run_now(schedule_id)
     print(rec.line())
