@@ -13,7 +13,10 @@ first), plans the patrol from where they stand, and drives it:
 A unit that is lost, refuses a command or is taken for an incident is replaced by the
 next available one, which takes over where the job stopped, up to ``retries`` times.
 Every run is recorded (``records``, the log, an alert per change of state, and the
-dispatch audit when it runs) as completed, failed or skipped with the reason.
+dispatch audit when it runs) as completed, failed or skipped with the reason. A run
+skipped because no unit was available is tried again every ``retry_s`` (5 min) while its
+slot lasts (until the schedule's next run, or the end of its window), so a once-a-night
+patrol is not lost because every drone was out at 20:00.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from .patrols import anchor, build_plan
 from .plans import PatrolPlan
 from .route import Route
 from .runs import LegRecord, RunRecord, rank_candidates
-from .schedule import blocking, next_runs, roster_for, shift_at, upcoming
+from .schedule import blocking, next_runs, roster_for, shift_at, slot, upcoming
 
 if TYPE_CHECKING:
     from fleet.config.patrols import PatrolConfig
@@ -45,12 +48,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fleet.schedules")
 _DONE = 1e-3  # seconds of job left that count as none
+NO_UNIT = "no available unit"
 
 
 class ScheduleExecutor:
     def __init__(self, service: FleetService, *, late_grace_s: float = 120.0,
                  poll_s: float = 30.0, command_timeout_s: float = 60.0,
-                 history: int = 500) -> None:
+                 history: int = 500, retry_s: float = 300.0) -> None:
         self.svc = service
         config = service.config
         self.entries = config.schedules
@@ -60,6 +64,7 @@ class ScheduleExecutor:
         self._sites = {s.id: s for s in config.key_sites}
         self.late_grace_s = late_grace_s
         self.poll_s = poll_s
+        self.retry_s = retry_s
         self.command_timeout_s = command_timeout_s
         self.records: deque[RunRecord] = deque(maxlen=history)
         self._busy: set[str] = set()
@@ -98,7 +103,7 @@ class ScheduleExecutor:
                     self._skip(occ.schedule, occ.at, f"missed: due {late:.0f} s earlier")
                 else:
                     assert self._tg is not None
-                    self._tg.create_task(self.execute(occ.schedule, occ.at),
+                    self._tg.create_task(self._run_due(occ.schedule, occ.at),
                                          name=f"schedule-{occ.schedule.id}")
             cursor = max(cursor, until)
             upcoming_run = next_runs(self.entries, cursor, 1)
@@ -121,6 +126,18 @@ class ScheduleExecutor:
             return self._skip(schedule, now, f"blackout {blackout.id}: {blackout.reason}")
         return await self.execute(schedule, now)
 
+    async def _run_due(self, schedule: PatrolSchedule, due: dt.datetime) -> None:
+        """Execute; while no unit is available, try again every ``retry_s`` within the
+        run's slot."""
+        slot_end = slot(schedule, due).timestamp()
+        while True:
+            rec = await self.execute(schedule, due)
+            if rec.state != "skipped" or not rec.reason.startswith(NO_UNIT):
+                return
+            if self.svc.wall() + self.retry_s >= slot_end:
+                return
+            await asyncio.sleep(self.retry_s)
+
     # -- one run --------------------------------------------------------------------
     async def execute(self, schedule: PatrolSchedule, due: dt.datetime) -> RunRecord:
         """Pick units, plan, drive every part; the record says how it went."""
@@ -132,7 +149,7 @@ class ScheduleExecutor:
                                      self._busy, near)
         if len(ready) < patrol.split:
             detail = ", ".join(f"{u}: {r}" for u, r in why.items())
-            return self._finish(rec, "skipped", f"no available unit ({detail})")
+            return self._finish(rec, "skipped", f"{NO_UNIT} ({detail})")
         first = [s.unit.id for s in ready[:patrol.split]]
         self._busy.update(first)
         try:

@@ -38,6 +38,21 @@ def window(s: PatrolSchedule, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def slot(s: PatrolSchedule, due: dt.datetime) -> dt.datetime:
+    """When the run due at ``due`` gives way: the schedule's next run, or the end of the
+    window it belongs to, whichever comes first."""
+    due = due.astimezone(CITY_TZ)
+    end = due + _DAY
+    for day in (due.date(), due.date() - _DAY):
+        start, window_end = window(s, day)
+        if start <= due < window_end:
+            end = window_end
+            break
+    if s.every_min:
+        end = min(end, due + dt.timedelta(minutes=s.every_min))
+    return end
+
+
 def occurrences(s: PatrolSchedule, since: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
     """Run times of ``s`` in [since, until), in order."""
     if not s.enabled:

@@ -10,10 +10,12 @@ from waits import until
 
 from fleet.commands import Patrol, ReturnToLaunch
 from fleet.config import parse_config
+from fleet.config.schedules import PatrolSchedule
 from fleet.dispatch.audit import open_readonly, select
 from fleet.events import ConnectionState
 from fleet.model import Telemetry
 from fleet.planning.local_time import CITY_TZ
+from fleet.planning.schedule import slot
 from fleet.service import FleetService
 
 SITES = [{"id": "gate", "lat": HOME[0] + 0.0012, "lon": HOME[1]},
@@ -181,3 +183,36 @@ async def test_a_ground_patrol_drives_its_time_and_a_lost_car_is_relieved(tmp_pa
     assert [r.kind for r in rows] == ["schedule.started", "schedule.lost", "schedule.replaced",
                                       "schedule.completed"]
     assert rows[1].unit == first and rows[-1].data["run"] == rec.run_id
+
+
+async def test_a_run_skipped_for_want_of_a_unit_is_tried_again_within_its_slot():
+    config = parse_config({
+        "bases": [{"id": "post", "lat": HOME[0], "lon": HOME[1]}],
+        "groups": [{"id": "rp01", "domain": "land", "base": "post",
+                    "complement": {"patrol_car": 1}}],
+        "zones": [{"id": "z", "target_min": 3,
+                   "polygon": square(HOME[0] + 0.003, HOME[1], 0.002)}],
+        "patrols": [{"id": "p", "pattern": "perimeter", "zone": "z", "duration_min": 0.02}],
+        "schedules": [{"id": "once", "patrol": "p", "start": "20:00", "end": "02:00",
+                       "group": "rp01"}],  # once a night, at 20:00
+    })
+    cars = Cars()  # nobody on the air yet
+    async with FleetService(config, links=[cars], wall=shifted_wall(0.5)) as svc:  # 19:59:59.5
+        svc.schedules.poll_s, svc.schedules.retry_s = 0.1, 0.2
+        await until(svc, lambda: any(r.state == "skipped" for r in svc.schedules.records), 10)
+        cars.alive = {"rp01-pc1"}  # the car comes on the air: the next try takes it
+        await until(svc, lambda: any(r.state == "completed" for r in svc.schedules.records), 20)
+        states = [r.state for r in svc.schedules.records]
+        assert states[0] == "skipped" and states[-1] == "completed"
+        assert {r.due for r in svc.schedules.records} == {DUE}  # one slot, tried again
+
+
+def test_a_slot_ends_at_the_next_run_or_the_window_end():
+    night = PatrolSchedule("n", "n", "p", dt.time(20), dt.time(2), 30.0, frozenset(range(7)),
+                           ("a",))
+    assert slot(night, DUE) == DUE + dt.timedelta(minutes=30)
+    late = DUE.replace(hour=1, minute=45) + dt.timedelta(days=1)
+    assert slot(night, late) == late.replace(hour=2, minute=0)
+    once = PatrolSchedule("o", "o", "p", dt.time(20), dt.time(2), None, frozenset(range(7)),
+                          ("a",))
+    assert slot(once, DUE) == DUE.replace(hour=2) + dt.timedelta(days=1)
