@@ -80,23 +80,29 @@ class Crossings:
         rows = np.flatnonzero(across & any_river)
         if not rows.size:
             return metres, which
-        ux, uy = u[rows, 0:1], u[rows, 1:2]  # (k, 1)
-        ax, ay, bx, by = self._a[:, 0], self._a[:, 1], self._b[:, 0], self._b[:, 1]
-        a_to_t = _norm(ax - target[0], ay - target[1])  # (bridges,)
-        b_to_t = _norm(bx - target[0], by - target[1])
-        legs = np.minimum(_norm(ux - ax, uy - ay) + b_to_t,
-                          _norm(ux - bx, uy - by) + a_to_t)  # (k, bridges)
-        legs *= road_factor
-        legs += self._span
-        # a bridge is usable if it spans a river the unit must cross
-        usable = np.zeros(legs.shape, dtype=bool)
-        for k in range(self._n_rivers):  # not a matmul: BLAS costs ~1 ms at this shape
-            usable |= crossed[rows, k][:, None] & self._serves_t[k][None, :]
-        legs[~usable] = np.inf
-        best = np.argmin(legs, axis=1)
-        found = np.isfinite(legs[np.arange(rows.size), best])
-        metres[rows[found]] = legs[np.arange(rows.size), best][found]
-        which[rows[found]] = best[found]
+        best_m = np.full(rows.size, np.inf)
+        best_b = np.full(rows.size, -1, dtype=np.intp)
+        for k in range(self._n_rivers):  # each river's bridges, for the units crossing it
+            sel = np.flatnonzero(crossed[rows, k])
+            bridges = np.flatnonzero(self._serves_t[k])
+            if not sel.size or not bridges.size:
+                continue
+            a, b = self._a[bridges], self._b[bridges]
+            ux, uy = u[rows[sel], 0:1], u[rows[sel], 1:2]  # (s, 1)
+            a_to_t = _norm(a[:, 0] - target[0], a[:, 1] - target[1])  # (bridges,)
+            b_to_t = _norm(b[:, 0] - target[0], b[:, 1] - target[1])
+            legs = np.minimum(_norm(ux - a[:, 0], uy - a[:, 1]) + b_to_t,
+                              _norm(ux - b[:, 0], uy - b[:, 1]) + a_to_t)  # (s, bridges)
+            legs *= road_factor
+            legs += self._span[bridges]
+            pick = np.argmin(legs, axis=1)
+            m = legs[np.arange(sel.size), pick]
+            better = m < best_m[sel]
+            best_m[sel[better]] = m[better]
+            best_b[sel[better]] = bridges[pick[better]]
+        found = best_b >= 0
+        metres[rows[found]] = best_m[found]
+        which[rows[found]] = best_b[found]
         return metres, which
 
     def _crossed(self, u: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -127,11 +133,11 @@ class _River:
     """One river polyline in the metric frame, and the parity of a segment's crossings.
 
     A river that runs monotonically along one axis (the Xiang northwards, the Zheng
-    eastwards) is a function's graph there: for two points within its span the crossing
-    parity is whether they lie on different sides of it (the sign of x - f(y) changes an
-    odd number of times along the segment), one ``np.interp`` per query, ~50x cheaper
-    than testing every segment. Points outside the span, and rivers that double back,
-    get the exact test against every segment."""
+    eastwards) is a function's graph over its span there. Clip the segment to that span
+    (outside it there is no river): the crossing parity is whether the clipped ends lie
+    on different sides of the river (the sign of across - f(along) changes an odd number
+    of times along the segment). Two ``np.interp`` per query instead of a test against
+    every segment; rivers that double back get that exact test."""
 
     def __init__(self, points: np.ndarray) -> None:
         self.p, self.q = points[:-1], points[1:]
@@ -150,17 +156,23 @@ class _River:
     def crossed(self, u: np.ndarray, target: np.ndarray) -> np.ndarray:
         if self.axis is None:
             return self._exact(u, target)
-        a = self.axis
+        a, b = self.axis, 1 - self.axis
         lo, hi = self.along[0], self.along[-1]
-        if not lo <= target[a] <= hi:
-            return self._exact(u, target)
-        t_side = target[1 - a] > np.interp(target[a], self.along, self.across)
-        inside = (u[:, a] >= lo) & (u[:, a] <= hi)
-        out = (u[:, 1 - a] > np.interp(u[:, a], self.along, self.across)) != t_side
-        outside = np.flatnonzero(~inside)
-        if outside.size:
-            out[outside] = self._exact(u[outside], target)
-        return out
+        start, step = u[:, a], target[a] - u[:, a]
+        flat = step == 0.0  # the segment runs across the axis: in the span or not at all
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_lo = (lo - start) / step
+            t_hi = (hi - start) / step
+        t0 = np.clip(np.where(flat, 0.0, np.minimum(t_lo, t_hi)), 0.0, 1.0)
+        t1 = np.clip(np.where(flat, 1.0, np.maximum(t_lo, t_hi)), 0.0, 1.0)
+        valid = t0 < t1
+        if flat.any():
+            valid &= ~flat | ((start >= lo) & (start <= hi))
+        across0 = u[:, b] + t0 * (target[b] - u[:, b])
+        across1 = u[:, b] + t1 * (target[b] - u[:, b])
+        side0 = across0 > np.interp(start + t0 * step, self.along, self.across)
+        side1 = across1 > np.interp(start + t1 * step, self.along, self.across)
+        return valid & (side0 != side1)
 
     def _exact(self, u: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Two orientation tests per (unit, segment), broadcast, for the units whose

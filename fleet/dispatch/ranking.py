@@ -67,6 +67,8 @@ class Pass:
     eligible_eta_s: np.ndarray  # eta_s where eligible, inf elsewhere
     near_river: bool
     bridge: np.ndarray | None = None  # per row: index of the bridge it crosses by, or -1
+    #: rows not routed across rivers have an ETA of at least this (inf: every row routed)
+    exact_below: float = np.inf
 
 
 class Ranker:
@@ -113,7 +115,7 @@ class Ranker:
         return mask
 
     def run(self, lat: float, lon: float, road_factor: float, *, near_river: bool,
-            exclude_rows: np.ndarray | None = None) -> Pass:
+            exclude_rows: np.ndarray | None = None, bridge_rows: int | None = None) -> Pass:
         """Distance and ETA of every row, and the ETA masked to inf where ineligible.
 
         Written for speed (PERF_NOTES: numpy trigonometry is ~14 ns an element,
@@ -142,17 +144,6 @@ class Ranker:
         status = cols.status[:n]
         spm = cols.seconds_per_metre(road_factor)
         eta = np.multiply(distance, spm)
-        bridge = None
-        if self.crossings is not None and self._land_rows.size:
-            land = self._land_rows
-            metres, which = self.crossings.route(lat, lon, cols.lat_deg[land],
-                                                 cols.lon_deg[land], road_factor)
-            across = np.flatnonzero(which >= 0)
-            if across.size:
-                rows = land[across]
-                eta[rows] = metres[across] * spm[rows] / road_factor  # spm has the factor
-                bridge = np.full(n, -1, dtype=np.intp)
-                bridge[rows] = which[across]
         eta += cols.launch_s[:n]
         patrolling = np.flatnonzero(status == _PATROLLING)
         if patrolling.size:  # already airborne: no launch (ground units have none anyway)
@@ -169,7 +160,42 @@ class Ranker:
         unplaced = np.isnan(eligible)
         if unplaced.any():
             eligible[unplaced] = np.inf
-        return Pass(distance, eta, eligible, near_river, bridge)
+        bridge, exact_below = None, np.inf
+        if self.crossings is not None and self._land_rows.size:
+            bridge, exact_below = self._bridges(lat, lon, road_factor, spm, eta, eligible,
+                                                bridge_rows)
+        return Pass(distance, eta, eligible, near_river, bridge, exact_below)
+
+    def _bridges(self, lat: float, lon: float, road_factor: float, spm: np.ndarray,
+                 eta: np.ndarray, eligible: np.ndarray, limit: int | None
+                 ) -> tuple[np.ndarray, float]:
+        """Route land rows across rivers (in place). A bridge route is never shorter
+        than the factor model's, so each row's ETA so far is a lower bound: with
+        ``limit``, only the ``limit`` eligible land rows with the smallest are routed,
+        and every other row's ETA is at least the returned bound (inf: all routed)."""
+        cols = self.view.columns
+        land = self._land_rows
+        bound = np.inf
+        if limit is not None:
+            finite = land[np.isfinite(eligible[land])]
+            if finite.size > limit:
+                part = np.argpartition(eligible[finite], limit)
+                bound = float(eligible[finite[part[limit]]])
+                land = finite[part[:limit]]
+            else:
+                land = finite
+        bridge = np.full(cols.size, -1, dtype=np.intp)
+        metres, which = self.crossings.route(  # type: ignore[union-attr]
+            lat, lon, cols.lat_deg[land], cols.lon_deg[land], road_factor)
+        across = np.flatnonzero(which >= 0)
+        if across.size:
+            rows = land[across]
+            by_bridge = metres[across] * spm[rows] / road_factor  # spm has the factor
+            longer = np.maximum(by_bridge, eta[rows]) - eta[rows]
+            eta[rows] += longer
+            eligible[rows] += longer
+            bridge[rows] = which[across]
+        return bridge, bound
 
     @property
     def water_rows(self) -> np.ndarray:

@@ -103,6 +103,11 @@ class Recommendation:
         return None
 
 
+#: land units routed across rivers per query, nearest first by the road factor; more only
+#: when a unit shown is further than the nearest one not routed (docs/dispatch.md)
+BRIDGE_ROWS = 64
+
+
 class Recommender:
     """Recommendations over one fleet (caches per-row tables between calls)."""
 
@@ -126,29 +131,40 @@ class Recommender:
         view = self.view
         excluded_rows = [view.index_of(u) for u in exclude]
         near_river = placement.river_m <= self.settings.river_reach_m
-        p = self.ranker.run(lat, lon, placement.road_factor, near_river=near_river,
-                            exclude_rows=np.array(excluded_rows, dtype=np.intp))
         reqs = tuple(requirements if requirements is not None else category.requirements)
-        free = p.eligible_eta_s.copy()  # chosen rows become inf: a unit fills one place
-        picked = []
-        for req in reqs:
-            rows = self._rows(req, category.role(req))
-            chosen = rows[smallest(free[rows], req.count)]
-            free[chosen] = np.inf
-            picked.append(chosen)
+        for limit in (BRIDGE_ROWS, None):  # the nearest by the factor model first
+            p = self.ranker.run(lat, lon, placement.road_factor, near_river=near_river,
+                                exclude_rows=np.array(excluded_rows, dtype=np.intp),
+                                bridge_rows=limit)
+            picked = self._pick(p, reqs, category, alternates)
+            shown = {int(r) for chosen, alt in picked for r in (*chosen, *alt)}
+            if all(p.eligible_eta_s[r] <= p.exact_below for r in shown):
+                break  # every unit shown beats every row not routed across the river
         fills = []
-        shown: set[int] = set()
-        for req, chosen in zip(reqs, picked, strict=True):
+        for req, (chosen, alt) in zip(reqs, picked, strict=True):
             label = req.label(category.id)
-            rows = self._rows(req, category.role(req))
-            alt = rows[smallest(free[rows], alternates)]
-            shown.update(int(r) for r in (*chosen, *alt))
             fills.append(Fill(req, label, self._options(chosen, p, label, placement),
                               self._options(alt, p, label, placement)))
         out = self._exclusions(p, [self._rows(r, category.role(r)) for r in reqs], shown,
                                set(excluded_rows), category, placement, explain)
         return Recommendation(lat, lon, category.id, placement, tuple(fills), out,
                               self._notes(placement, near_river, fills))
+
+    def _pick(self, p: Pass, reqs: Sequence[Requirement], category: Category,
+              alternates: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(chosen, alternates) rows per requirement; a unit fills one place."""
+        free = p.eligible_eta_s.copy()
+        chosen_all = []
+        for req in reqs:
+            rows = self._rows(req, category.role(req))
+            chosen = rows[smallest(free[rows], req.count)]
+            free[chosen] = np.inf
+            chosen_all.append(chosen)
+        out = []
+        for req, chosen in zip(reqs, chosen_all, strict=True):
+            rows = self._rows(req, category.role(req))
+            out.append((chosen, rows[smallest(free[rows], alternates)]))
+        return out
 
     def _rows(self, req: Requirement, role: str) -> np.ndarray:
         """Rows whose kind and role fit ``req`` (static until units register)."""
