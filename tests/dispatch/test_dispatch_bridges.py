@@ -123,7 +123,7 @@ def test_config_road_map_is_checked_when_loaded(tmp_path):
     assert parse_city_map(MAP).name == "test"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)  # the same cases in CI
 @given(st.lists(st.tuples(st.floats(26.80, 27.00), st.floats(112.55, 112.70)),
                 min_size=1, max_size=40),
        st.tuples(st.floats(26.80, 27.00), st.floats(112.55, 112.70)))
