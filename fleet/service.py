@@ -44,6 +44,7 @@ from .links.factory import build_links
 from .links.supervisor import ReconnectPolicy, supervise
 from .model import LinkState, Telemetry, UnitKind, UnitStatus
 from .planning.executor import ScheduleExecutor
+from .planning.runs import PatrolRoute
 from .state import FleetState
 from .stream import ChangeStream, Subscription
 
@@ -159,6 +160,10 @@ class FleetService:
     def unit(self, unit_id: str) -> UnitHandle:
         self.state.unit(unit_id)  # raises UnknownUnitError
         return UnitHandle(self, unit_id)
+
+    def patrol_routes(self) -> list[PatrolRoute]:
+        """The configured patrols' paths (lat/lon) and the units scheduled on each."""
+        return self.schedules.patrol_routes()
 
     def counts(self) -> dict[UnitStatus, int]:
         return self.state.counts()

@@ -59,13 +59,12 @@ class CommandFlow:
         self.notify: Callable[[str], None] = lambda message: None
 
     def routes(self) -> list[tuple[LatLon, ...]]:
-        """Patrol routes to draw: the config's and those this console sent."""
-        out = [tuple((float(p[0]), float(p[1])) for p in patrol.get("route", ()))
-               for patrol in getattr(self.service.config, "patrols", ())]
+        """Patrol routes to draw: the config's patrols and those this console sent."""
+        out = [r.points for r in self.service.patrol_routes()]
         return [r for r in out if len(r) >= 2] + list(self.model.routes.values())
 
     def route_for(self, snap: UnitSnapshot) -> tuple[LatLon, ...] | None:
-        return patrol_route(snap, self.city, getattr(self.service.config, "patrols", ()))
+        return patrol_route(snap, self.city, self.service.patrol_routes())
 
     # -- one command -------------------------------------------------------------------
     async def run(self, spec: CommandSpec, targets: Sequence[str]) -> None:

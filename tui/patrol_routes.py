@@ -1,20 +1,22 @@
 """Where a ground or water unit patrols when the operator says "start patrol".
 
-The config's ``[[patrols]]`` entry naming the unit wins (``route = [[lat, lon], ...]``).
-Otherwise the unit patrols the stretch of the nearest main road (or, for a boat, the
-river) around where it is, which is what a dispatcher means by "patrol your area".
+A configured patrol whose schedule names the unit wins (its planned path, from the
+core's ``patrol_routes()``). Otherwise the unit patrols the stretch of the nearest main
+road (or, for a boat, the river) around where it is, which is what a dispatcher means by
+"patrol your area".
 Pure: no Textual, no I/O.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from fleet.citymap import CityMap, Way
 from fleet.events import UnitSnapshot
 from fleet.model import Domain
+
+from .service_api import PatrolRouteLike
 
 LatLon = tuple[float, float]
 LAND_REACH_M = 1_500.0
@@ -27,17 +29,11 @@ def distance_m(a: LatLon, b: LatLon) -> float:
     return 111_320.0 * math.hypot(a[0] - b[0], (a[1] - b[1]) * k)
 
 
-def configured_route(patrols: Iterable[Mapping[str, Any]], unit_id: str
+def configured_route(patrols: Iterable[PatrolRouteLike], unit_id: str
                      ) -> tuple[LatLon, ...] | None:
     for patrol in patrols:
-        if unit_id not in patrol.get("units", ()):
-            continue
-        try:
-            route = tuple((float(p[0]), float(p[1])) for p in patrol.get("route", ()))
-        except (TypeError, ValueError, IndexError):
-            continue
-        if len(route) >= 2:
-            return route
+        if unit_id in patrol.units and len(patrol.points) >= 2:
+            return tuple(patrol.points)
     return None
 
 
@@ -76,7 +72,7 @@ def where(snap: UnitSnapshot) -> LatLon | None:
 
 
 def patrol_route(snap: UnitSnapshot, city: CityMap | None,
-                 patrols: Iterable[Mapping[str, Any]] = ()) -> tuple[LatLon, ...] | None:
+                 patrols: Iterable[PatrolRouteLike] = ()) -> tuple[LatLon, ...] | None:
     """The route a ground or water unit should patrol, or None if none can be found."""
     route = configured_route(patrols, snap.id)
     if route is not None or city is None:

@@ -39,7 +39,7 @@ from .local_time import local
 from .patrols import anchor, build_plan
 from .plans import PatrolPlan
 from .route import Route
-from .runs import LegRecord, RunRecord, rank_candidates
+from .runs import LegRecord, PatrolRoute, RunRecord, rank_candidates
 from .schedule import blocking, next_runs, roster_for, shift_at, slot, upcoming
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class ScheduleExecutor:
         self.legs = LegDriver(service, command_timeout_s)
         #: audit rows not yet handed to the dispatch audit (bounded: oldest dropped)
         self._audit: deque[tuple[str, str | None, dict[str, Any]]] = deque(maxlen=history)
+        self._routes: list[PatrolRoute] | None = None
 
     # -- the clock ------------------------------------------------------------------
     async def run(self) -> None:
@@ -111,6 +112,27 @@ class ScheduleExecutor:
             if upcoming_run:
                 wait = min(wait, (upcoming_run[0].at - now).total_seconds())
             await asyncio.sleep(max(wait, 0.01))
+
+    def patrol_routes(self) -> list[PatrolRoute]:
+        """Every configured patrol's path in lat/lon, planned once (for consoles to
+        draw), with the units of the schedules that run it."""
+        if self._routes is None:
+            units: dict[str, list[str]] = {}
+            for s in self.schedules.values():
+                units.setdefault(s.patrol, []).extend(s.pool)
+            routes = []
+            for p in self.patrols.values():
+                try:
+                    plan = build_plan(p, self._zones, self._sites,
+                                      speed_m_s=p.speed_m_s or 10.0)
+                except PlanningError as err:  # checked at load; never fatal for a drawing
+                    log.info("patrol %s not drawn: %s", p.id, err)
+                    continue
+                points = tuple((float(a), float(b)) for a, b in plan.latlon())
+                routes.append(PatrolRoute(p.id, p.name, points,
+                                          tuple(dict.fromkeys(units.get(p.id, ())))))
+            self._routes = routes
+        return self._routes
 
     async def run_now(self, schedule_id: str, *, force: bool = False) -> RunRecord:
         """Run one occurrence now and wait for its end; a blackout skips it unless ``force``."""

@@ -20,6 +20,16 @@ from fleet.model import Domain, LinkState, UnitStatus
 MIN_BATTERY_PCT = 40.0
 
 
+@dataclass(frozen=True, slots=True)
+class PatrolRoute:
+    """A configured patrol's path, for drawing, and the units scheduled to run it."""
+
+    id: str
+    name: str
+    points: tuple[tuple[float, float], ...]  # (lat, lon)
+    units: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class LegRecord:
     unit_id: str

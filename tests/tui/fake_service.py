@@ -26,6 +26,7 @@ from fleet.events import (
     UnitSnapshot,
 )
 from fleet.model import LinkState, Telemetry, UnitStatus
+from fleet.planning.runs import PatrolRoute
 
 WALL = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC: 16:00:00 in Hengyang
 MONO = 1_000.0
@@ -106,6 +107,7 @@ class Sent:
 @dataclass
 class FakeService:
     config: FleetConfig = field(default_factory=small_config)
+    routes: list[PatrolRoute] = field(default_factory=list)  # configured patrols
     now_wall: float = WALL
     now_mono: float = MONO
     alerts: deque[Alert] = field(default_factory=lambda: deque(maxlen=1000))
@@ -138,6 +140,9 @@ class FakeService:
             return self._snaps[unit_id]
         except KeyError:
             raise UnknownUnitError(unit_id) from None
+
+    def patrol_routes(self) -> list[PatrolRoute]:
+        return list(self.routes)
 
     def counts(self) -> dict[UnitStatus, int]:
         c = Counter(s.status for s in self._snaps.values())

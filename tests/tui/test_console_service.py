@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,6 +84,20 @@ async def test_the_demo_fleet_live(config: FleetConfig) -> None:
         assert all(cell.style == "bold red" for cell in c.table.cells_of("air-1"))
         await c.until(lambda: c.header.counts.get("lost") == 1)
         await c.until(lambda: "Eagle 1: no telemetry" in c.log_text())
+
+
+async def test_the_demo_patrols_are_drawn_and_nothing_in_the_console_fails(
+        config: FleetConfig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="tui")
+    async with running(config) as (c, _link, _clock):
+        routes = c.app.flow.routes()
+        assert len(routes) == len(config.patrols) == 3
+        assert all(len(r) >= 2 for r in routes)
+        boat = c.app.flow.route_for(c.app.model.units["boat-pb1"])  # on the river schedule
+        assert boat == next(r.points for r in c.app.service.patrol_routes()
+                            if r.id == "xiang-river")
+        await c.pilot.pause()  # one full render of the map with the routes
+    assert [r.getMessage() for r in caplog.records if r.name == "tui"] == []
 
 
 async def test_alert_history_then_live_alerts_once_each(config: FleetConfig) -> None:

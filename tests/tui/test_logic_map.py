@@ -7,6 +7,7 @@ import pytest
 from fake_service import FakeService
 
 from fleet.citymap import load_city_map, parse_city_map
+from fleet.planning.runs import PatrolRoute
 from tui.map_canvas import BRAILLE_BLANK, BrailleLayer, Grid, Viewport, clip_segments, raster
 from tui.map_layers import Scenery, base_grid, hit, place_units
 from tui.patrol_routes import distance_m, patrol_route
@@ -113,6 +114,6 @@ def test_patrol_routes_come_from_config_else_the_nearest_road_or_river() -> None
     river = patrol_route(boat, city)
     xiang = next(w for w in city.waterways if w.name == "Xiang River")
     assert river is not None and set(river) <= set(xiang.points)
-    configured = [{"units": ["rp02-pc1"], "route": [[26.88, 112.59], [26.89, 112.60]]}]
+    configured = [PatrolRoute("p", "P", ((26.88, 112.59), (26.89, 112.60)), ("rp02-pc1",))]
     assert patrol_route(car, city, configured) == ((26.88, 112.59), (26.89, 112.60))
     assert patrol_route(svc.snapshot("rp02-pc2"), None) is None
