@@ -42,6 +42,7 @@ class ErrorKeepingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
                 self.last_error = str(msg) % args if args else str(msg)
             except (TypeError, ValueError):
                 self.last_error = str(msg)
+            level = logging.WARNING  # a socket dropping is the link's news, told there
         super().log(level, msg, *args, **kwargs)
 
 
