@@ -159,7 +159,6 @@ def run(seconds: float = 15.0) -> list[tuple[str, str, str]]:
 
 
 if __name__ == "__main__":
-    from bench.__main__ import machine
-    print(f"machine: {machine()}")
-    for name, value, target in run():
-        print(f"{name:<56} {value:>10}  {target}")
+    from bench.machine import print_table
+
+    print_table(run())

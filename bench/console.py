@@ -354,13 +354,9 @@ def main() -> None:
         asyncio.run(screenshot(sys.argv[2]))
         print(f"wrote {sys.argv[2]}")
         return
-    from bench.__main__ import machine
+    from bench.machine import print_table
 
-    rows = run()
-    width = max(len(r[0]) for r in rows)
-    print(f"machine: {machine()}")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>16}  {target}")
+    print_table(run())
 
 
 if __name__ == "__main__":

@@ -165,13 +165,9 @@ def run() -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    from .__main__ import machine
+    from .machine import print_table
 
-    rows = run()
-    width = max(len(r[0]) for r in rows)
-    print(f"machine: {machine()}")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>10}  {target}")
+    print_table(run())
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from bench.machine import machine
+from bench.machine import print_table
 from simulators.drone import FAST_BOOT, DroneFleetSim, FleetConfig, Mode
 
 N = 50
@@ -102,12 +102,7 @@ def run() -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    rows = run()
-    width = max(len(r[0]) for r in rows)
-    print(f"machine: {machine()}")
-    print(f"{'figure':<{width}}  {'measured':>10}  target")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>10}  {target}")
+    print_table(run())
 
 
 if __name__ == "__main__":

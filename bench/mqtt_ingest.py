@@ -288,11 +288,9 @@ def main() -> None:
                             args.console)
         print(json.dumps(asyncio.run(result)), flush=True)
     else:
-        from . import __main__ as bench
+        from .machine import print_table
 
-        print(f"machine: {bench.machine()}")
-        for name, value, target in run():
-            print(f"{name:<64} {value:>12}  {target}")
+        print_table(run())
 
 
 if __name__ == "__main__":

@@ -109,14 +109,9 @@ def run() -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    from bench.__main__ import machine
+    from bench.machine import print_table
 
-    rows = run()
-    width = max(len(r[0]) for r in rows)
-    print(f"machine: {machine()}")
-    print(f"{'figure':<{width}}  {'measured':>10}  target")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>10}  {target}")
+    print_table(run())
 
 
 if __name__ == "__main__":
