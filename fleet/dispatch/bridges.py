@@ -12,15 +12,13 @@ bridge. One vectorised pass per query; pure numpy, no I/O.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from fleet.citymap import CityMap, LatLon
-
-_M_PER_DEG = 111_320.0
+from fleet.planning.frame import LocalFrame
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +33,12 @@ class Crossings:
         points = [p for r in rivers for p in r] + [p for br in bridges for p in (br.a, br.b)]
         if not points:
             raise ValueError("no rivers or bridges")
-        self._lat0 = sum(p[0] for p in points) / len(points)
-        self._lon0 = sum(p[1] for p in points) / len(points)
-        self._kx = _M_PER_DEG * math.cos(math.radians(self._lat0))
-        self._rivers = [_River(np.array([self._xy(*pt) for pt in r]).reshape(-1, 2))
-                        for r in rivers if len(r) >= 2]
+        self.frame = LocalFrame.around(points)
+        self._rivers = [_River(self.frame.to_xy(r)) for r in rivers if len(r) >= 2]
         self._n_rivers = len(self._rivers)
         kept = []
         for br in bridges:  # a bridge serves the river its span crosses
-            a, b = np.array(self._xy(*br.a)), np.array(self._xy(*br.b))
+            a, b = self.frame.point(*br.a), self.frame.point(*br.b)
             crossed = self._crossed(a[None, :], b)[0]
             if crossed.any():
                 kept.append((br, a, b, crossed))
@@ -70,8 +65,8 @@ class Crossings:
         which = np.full(n, -1, dtype=np.intp)
         if not n or not len(self.bridges):
             return metres, which
-        u = np.stack(self._xy_arrays(unit_lat, unit_lon), axis=1)
-        target = np.array(self._xy(lat, lon))
+        u = self.frame.to_xy(np.column_stack((unit_lat, unit_lon)))
+        target = self.frame.point(lat, lon)
         crossed = self._crossed(u, target)  # (units, rivers)
         across = np.isfinite(u[:, 0]) & np.isfinite(u[:, 1])
         any_river = crossed[:, 0].copy()
@@ -113,12 +108,6 @@ class Crossings:
             out[:, k] = river.crossed(u, target)
         return out
 
-    def _xy(self, lat: float, lon: float) -> tuple[float, float]:
-        return (lon - self._lon0) * self._kx, (lat - self._lat0) * _M_PER_DEG
-
-    def _xy_arrays(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return ((np.asarray(lon, float) - self._lon0) * self._kx,
-                (np.asarray(lat, float) - self._lat0) * _M_PER_DEG)
 
 
 def _norm(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:

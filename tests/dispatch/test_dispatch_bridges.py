@@ -129,9 +129,8 @@ def test_config_road_map_is_checked_when_loaded(tmp_path):
        st.tuples(st.floats(26.80, 27.00), st.floats(112.55, 112.70)))
 def test_the_one_sided_shortcut_agrees_with_testing_every_segment(units, target):
     c = Crossings.from_map(load_city_map())
-    u = np.stack(c._xy_arrays(np.array([p[0] for p in units]),
-                              np.array([p[1] for p in units])), axis=1)
-    t = np.array(c._xy(*target))
+    u = c.frame.to_xy(units)
+    t = c.frame.point(*target)
     assert [r.axis for r in c._rivers] == [1, 0]  # the Xiang runs north, the Zheng east
     for river in c._rivers:
         assume(off_river_m(river, t[None, :])[0] > 1.0)
