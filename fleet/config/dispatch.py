@@ -59,9 +59,7 @@ def _road_map(t: Table) -> str | None:
     value = t.string("road_map", None)
     if value is None:
         return None
-    path = Path(value).expanduser()
-    if not path.is_absolute() and not t.source.startswith("<"):
-        path = Path(t.source).parent / path
+    path = t.file_path(value)
     if not path.exists() and not Path(value).is_absolute():
         shipped = Path(str(importlib.resources.files("fleet.data").joinpath(value)))
         if shipped.exists():
@@ -77,10 +75,7 @@ def _audit_path(t: Table) -> str | None:
     value = t.string("audit_db", None)
     if value is None or value == ":memory:":
         return value
-    path = Path(value).expanduser()
-    if not path.is_absolute() and not t.source.startswith("<"):
-        path = Path(t.source).parent / path
-    return str(path)
+    return str(t.file_path(value))
 
 
 def _reserves(t: Table) -> dict[Domain, float]:

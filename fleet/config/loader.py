@@ -158,24 +158,22 @@ def _mavlink(root: Table) -> MavlinkConfig:
     )
 
 
-def _file(t: Table, name: str, base_dir: Path | None) -> str | None:
+def _file(t: Table, name: str) -> str | None:
     value = t.string(name, None)
     if value is None:
         return None
-    path = Path(value).expanduser()
-    if base_dir is not None and not path.is_absolute():
-        path = base_dir / path
+    path = t.file_path(value)
     if not path.is_file():
         raise t.error(f"file not found: {str(path)!r}", name)
     return str(path)
 
 
-def _tls(t: Table, base_dir: Path | None) -> TlsConfig:
+def _tls(t: Table) -> TlsConfig:
     t.check_keys(TLS_KEYS)
     tls = TlsConfig(
-        ca_file=_file(t, "ca_file", base_dir),
-        cert_file=_file(t, "cert_file", base_dir),
-        key_file=_file(t, "key_file", base_dir),
+        ca_file=_file(t, "ca_file"),
+        cert_file=_file(t, "cert_file"),
+        key_file=_file(t, "key_file"),
         insecure=t.boolean("insecure", False),
     )
     if tls.key_file and not tls.cert_file:
@@ -194,8 +192,7 @@ def _mqtt(root: Table) -> MqttConfig | None:
         parsed = parse_mqtt_url(url, tls_table is not None)
     except UrlError as exc:
         raise t.error(str(exc), "url") from None
-    base_dir = None if root.source.startswith("<") else Path(root.source).parent
-    tls = _tls(tls_table, base_dir) if tls_table is not None else None
+    tls = _tls(tls_table) if tls_table is not None else None
     if parsed.scheme == "mqtts" and tls is None:
         tls = TlsConfig(None, None, None)
     username = t.string("username", None)

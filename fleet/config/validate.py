@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fleet.errors import ConfigError
@@ -93,6 +94,14 @@ class Table:
         self.data = data
         self.key = key
         self.source = source
+
+    def file_path(self, value: str) -> Path:
+        """A path from the config: ``~`` expanded, a relative one taken from the config
+        file's directory (as given, for a config built in code)."""
+        path = Path(value).expanduser()
+        if not path.is_absolute() and not self.source.startswith("<"):
+            path = Path(self.source).parent / path
+        return path
 
     # -- errors -------------------------------------------------------------------------
 
