@@ -76,8 +76,11 @@ class Action:
     async def disarm(self, *, force: bool = False, timeout: float | None = None) -> None:
         await self._send(c.Disarm(force), timeout)
 
-    async def set_mode(self, mode: str, *, timeout: float | None = None) -> None:
-        await self._send(c.SetMode(mode), timeout)
+    async def set_mode(self, mode: str, *, pilot: bool = False,
+                       timeout: float | None = None) -> None:
+        """``pilot=True`` says a pilot holds the sticks: only then are an armed aircraft's
+        stick modes (LOITER, ALT_HOLD, CIRCLE, ...) allowed."""
+        await self._send(c.SetMode(mode, pilot), timeout)
 
     async def takeoff(self, relative_alt_m: float, *, timeout: float | None = None) -> None:
         await self._send(c.Takeoff(relative_alt_m), timeout)
@@ -92,6 +95,9 @@ class Action:
         self, lat_deg: float, lon_deg: float, radius_m: float, alt_m: float | None = None,
         *, velocity_m_s: float | None = None, timeout: float | None = None,
     ) -> None:
+        """Overwatch: circle the point at a held altitude, nose on it, until the next
+        command. Returns once the aircraft is on its way (ArduPilot: GUIDED, flown by
+        fleet; PX4: DO_ORBIT). See docs/flight-safety.md."""
         await self._send(c.Orbit(lat_deg, lon_deg, radius_m, alt_m, velocity_m_s), timeout)
 
     async def hold(self, *, timeout: float | None = None) -> None:

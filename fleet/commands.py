@@ -26,7 +26,12 @@ class Disarm:
 
 @dataclass(frozen=True, slots=True)
 class SetMode:
-    mode: str  # a mode name of the vehicle's autopilot, e.g. "GUIDED", "LOITER"
+    """An autopilot mode by name (e.g. "GUIDED", "AUTO"). Modes flown from a pilot's
+    sticks (ArduCopter's LOITER, ALT_HOLD, CIRCLE, ...) are refused for an armed aircraft
+    unless ``pilot`` says someone holds the sticks: without one they descend."""
+
+    mode: str
+    pilot: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,9 @@ class Goto:
 
 @dataclass(frozen=True, slots=True)
 class Orbit:
+    """Circle a point at a held altitude, nose on the centre (overwatch); ``alt_m`` None
+    keeps the current height, ``velocity_m_s`` None the default speed."""
+
     lat_deg: float
     lon_deg: float
     radius_m: float
@@ -52,7 +60,7 @@ class Orbit:
 
 @dataclass(frozen=True, slots=True)
 class Hold:
-    pass
+    """Stop and hold position (and, for aircraft, altitude) with no pilot input."""
 
 
 @dataclass(frozen=True, slots=True)

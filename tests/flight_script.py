@@ -40,6 +40,22 @@ async def telemetry_until(svc: FleetService, unit_id: str,
     raise AssertionError("unreachable")
 
 
+async def heights(svc: FleetService, unit_id: str, vehicle_s: float,
+                  timeout: float = 60.0) -> list[float]:
+    """The unit's relative altitudes over the next ``vehicle_s`` seconds of its own clock
+    (SYSTEM_TIME), whatever the simulator's speed-up."""
+    seen: list[float] = []
+    start: float | None = None
+    async with asyncio.timeout(timeout):
+        async for t in svc.unit(unit_id).telemetry.reports():
+            assert t.source_time is not None, "the vehicle sends no SYSTEM_TIME"
+            start = t.source_time if start is None else start
+            seen.append(t.relative_alt_m or 0.0)
+            if t.source_time - start >= vehicle_s:
+                return seen
+    raise AssertionError("unreachable")
+
+
 def reached_items(svc: FleetService, unit_id: str) -> list[int]:
     return [int(a.message.rsplit(" ", 1)[-1]) for a in svc.alerts
             if a.code == "mission.reached" and a.unit_id == unit_id]

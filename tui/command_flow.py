@@ -108,11 +108,12 @@ class CommandFlow:
                 f"Take off: {who}", "Height above home, metres (1-500):", parse_altitude,
                 value="30"),
             Ask.TYPED_POINT: lambda: AskScreen(
-                f"Go to: {who}", "latitude, longitude[, altitude m]:", parse_point,
+                f"{spec.title.split(' (')[0]}: {who}", "latitude, longitude[, altitude m]:",
+                parse_point,
                 placeholder="26.8930, 112.6100"),
             Ask.MODE: lambda: AskScreen(
                 f"Change mode: {who}", "Mode name:", parse_mode,
-                placeholder="LOITER", suggestions=MODE_SUGGESTIONS),
+                placeholder="BRAKE", suggestions=MODE_SUGGESTIONS),
             Ask.STATUS: lambda: ChoiceScreen(
                 f"Set status: {who}",
                 [(s.value.replace("_", " "), s) for s in SETTABLE_STATUSES]),

@@ -22,6 +22,7 @@ from fleet.commands import (
     Goto,
     Hold,
     Land,
+    Orbit,
     Patrol,
     PauseMission,
     ReturnToLaunch,
@@ -36,9 +37,11 @@ from fleet.model import Domain, UnitStatus
 LatLon = tuple[float, float]
 FLYING_ABOVE_M = 1.0
 MAX_TAKEOFF_M = 500.0
-#: mode names offered as suggestions (ArduCopter's usual ones); any name may be typed
-MODE_SUGGESTIONS = ("GUIDED", "LOITER", "AUTO", "RTL", "LAND", "POSHOLD", "ALT_HOLD",
-                    "BRAKE", "SMART_RTL", "STABILIZE", "CIRCLE")
+#: mode names offered as suggestions: ArduCopter's modes that need no pilot on the sticks
+#: (the core refuses LOITER, ALT_HOLD, CIRCLE, ... for an armed aircraft without one)
+MODE_SUGGESTIONS = ("GUIDED", "BRAKE", "AUTO", "RTL", "SMART_RTL", "LAND")
+#: the overwatch circle's radius, as the dispatcher's on-scene overwatch (dispatch settings)
+OVERWATCH_RADIUS_M = 50.0
 SETTABLE_STATUSES = tuple(s for s in UnitStatus if s is not UnitStatus.LOST)
 
 
@@ -78,6 +81,11 @@ SPECS: tuple[CommandSpec, ...] = (
                 "go to a point: click the map or press enter at the crosshair", "Goto"),
     CommandSpec("goto_typed", "Go to (type coordinates)", "G", Ask.TYPED_POINT,
                 "go to a latitude, longitude you type"),
+    CommandSpec("overwatch", "Overwatch (pick on map)", "w", Ask.MAP_POINT,
+                f"circle a point ({OVERWATCH_RADIUS_M:g} m) at the current height, nose on it",
+                "Overwatch"),
+    CommandSpec("overwatch_typed", "Overwatch (type coordinates)", "W", Ask.TYPED_POINT,
+                "circle a latitude, longitude[, height] you type"),
     CommandSpec("hold", "Hold position", "H", help="stop and hold where it is"),
     CommandSpec("rtl", "Return to launch", "r", help="return to base (RTL)", short="RTL"),
     CommandSpec("land", "Land", "L", help="land where it is"),
@@ -90,7 +98,7 @@ SPECS: tuple[CommandSpec, ...] = (
 )
 SPEC_BY_NAME = {s.name: s for s in SPECS}
 AIRCRAFT_ONLY = frozenset({"arm", "force_arm", "disarm", "force_disarm", "takeoff", "land",
-                           "mode"})
+                           "mode", "overwatch", "overwatch_typed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +212,13 @@ def _command_for(name: str, snap: UnitSnapshot, value: object,
             return "no point"
         alt = value[2] if air and len(value) > 2 else None
         return Goto(float(value[0]), float(value[1]), alt)
+    if name in ("overwatch", "overwatch_typed"):
+        if not isinstance(value, tuple) or len(value) < 2:
+            return "no point"
+        if not is_flying(snap):
+            return "not flying: take off first"
+        alt = float(value[2]) if len(value) > 2 else None
+        return Orbit(float(value[0]), float(value[1]), OVERWATCH_RADIUS_M, alt)
     if name == "mode":
         return SetMode(str(value)) if value else "no mode"
     if name == "patrol":
@@ -250,5 +265,5 @@ _MODE = re.compile(r"^[A-Z][A-Z0-9_.]{0,31}$")
 def parse_mode(text: str) -> str:
     mode = text.strip().upper()
     if not _MODE.match(mode):
-        raise ValueError("a mode name is letters, digits and _ (e.g. LOITER)")
+        raise ValueError("a mode name is letters, digits and _ (e.g. BRAKE)")
     return mode

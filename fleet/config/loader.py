@@ -33,8 +33,10 @@ from fleet.errors import ConfigError
 
 SECTIONS = ("fleet", "registry", "mavlink", "mqtt", "kinds", "bases", "groups", "units",
             "zones", "key_sites", "patrols", "schedules", "dispatch")
+#: [mavlink] gcs_failsafe (fleet/links/mavlink/failsafe.py says what each sets)
+GCS_FAILSAFES = ("rtl", "smart_rtl", "land", "brake_land", "vehicle")
 MAVLINK_KEYS = ("gcs_sysid", "gcs_compid", "link_timeout_s", "stream_rate_hz",
-                "command_timeout_s", "command_attempts", "links")
+                "command_timeout_s", "command_attempts", "gcs_failsafe", "heartbeat_hz", "links")
 LINK_KEYS = ("name", "url", "baud", "signing_key", "signing_key_env", "signing_required")
 MQTT_KEYS = ("url", "username", "password", "password_env", "client_id", "keepalive_s",
              "topic_prefix", "tls")
@@ -155,6 +157,8 @@ def _mavlink(root: Table) -> MavlinkConfig:
         stream_rate_hz=t.number("stream_rate_hz", 4.0, gt=0),
         command_timeout_s=t.number("command_timeout_s", 3.0, gt=0),
         command_attempts=t.integer("command_attempts", 3, ge=1, le=20),
+        gcs_failsafe=t.choice("gcs_failsafe", GCS_FAILSAFES, "rtl"),
+        heartbeat_hz=t.number("heartbeat_hz", 1.0, gt=0, le=50),
     )
 
 

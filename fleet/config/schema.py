@@ -51,6 +51,11 @@ class MavlinkConfig:
     stream_rate_hz: float = 4.0
     command_timeout_s: float = 3.0  # per try, as QGroundControl; raise for slow links
     command_attempts: int = 3
+    #: what an ArduPilot vehicle does when fleet goes silent (set before it first arms)
+    gcs_failsafe: str = "rtl"
+    #: GCS heartbeats per second; scale it with a simulator's speed-up (FS_GCS_TIMEOUT is
+    #: in vehicle time: at 10x, 1 Hz is one beat per 10 vehicle seconds, a failsafe)
+    heartbeat_hz: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

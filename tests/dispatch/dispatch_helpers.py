@@ -131,7 +131,7 @@ async def drones_with_dispatch(count: int, **dispatch: Any) -> AsyncIterator[tup
     cfg = parse_config({
         "fleet": {"name": "Testcity"}, **PLACES,
         "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}],
-                    "command_timeout_s": 0.15},
+                    "command_timeout_s": 0.15, "heartbeat_hz": speedup},
         "units": [{"id": f"air-{i}", "callsign": f"Eagle {i}", "kind": "drone",
                    "mavlink": {"sysid": i}} for i in range(1, count + 1)],
         "dispatch": dispatch,

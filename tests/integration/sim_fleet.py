@@ -21,9 +21,11 @@ def units(n: int) -> list[dict]:
 
 
 @contextlib.asynccontextmanager
-async def fleet_with_sim(count: int = 1, **sim_options) -> AsyncIterator[
+async def fleet_with_sim(count: int = 1, mavlink: dict | None = None,
+                         **sim_options) -> AsyncIterator[
         tuple[FleetService, DroneFleetSim]]:
-    """fleet listening on one UDP port; ``count`` simulated drones sending to it.
+    """fleet listening on one UDP port; ``count`` simulated drones sending to it;
+    ``mavlink`` adds keys to fleet's ``[mavlink]`` table.
 
     fleet's command timeout is scaled to the simulator's speed: at 20x, QGroundControl's
     3 s would be a minute of vehicle time, long enough for ArduCopter to disarm."""
@@ -31,7 +33,8 @@ async def fleet_with_sim(count: int = 1, **sim_options) -> AsyncIterator[
     speedup = sim_options.setdefault("speedup", SPEEDUP)
     config = parse_config({
         "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}],
-                    "command_timeout_s": max(0.15, 3.0 / speedup)},
+                    "command_timeout_s": max(0.15, 3.0 / speedup), "heartbeat_hz": speedup,
+                    **(mavlink or {})},
         "units": units(count),
     })
     sim_options.setdefault("boot", FAST_BOOT)

@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from flight_script import full_flight, patrol_mission
+from flight_script import full_flight, heights, patrol_mission
 from pymavlink.dialects.v20 import ardupilotmega as m
 from sim_fleet import fleet_with_sim
 from waits import until
@@ -91,7 +91,7 @@ async def test_a_vehicle_that_never_acks_times_out_after_retries():
         entry = next(iter(svc._links[0].router.vehicles.values()))
         entry.commands.policy = type(entry.commands.policy)(attempts=2, ack_timeout_s=0.3)
         with pytest.raises(CommandTimeoutError, match="no COMMAND_ACK after 2 tries"):
-            await drone.action.set_mode("LOITER", timeout=10)
+            await drone.action.set_mode("BRAKE", timeout=10)
 
 
 async def test_link_drop_marks_lost_then_recovers():
@@ -131,4 +131,6 @@ async def test_set_current_item_and_pause_in_flight():
         await drone.mission.start(timeout=10)
         await until(svc, lambda: drone.snapshot.telemetry.mode == "AUTO")
         await drone.mission.pause(timeout=10)
-        await until(svc, lambda: drone.snapshot.telemetry.mode == "LOITER")
+        await until(svc, lambda: drone.snapshot.telemetry.mode == "BRAKE")
+        # BRAKE holds position and height with the sticks idle (LOITER would descend)
+        assert min(await heights(svc, "air-1", 10.0)) > 15

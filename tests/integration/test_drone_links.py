@@ -31,7 +31,7 @@ async def test_three_drones_on_three_tcp_links():
 async def test_one_drone_two_paths_fails_over_and_keeps_flying():
     p1, p2 = free_port(), free_port()
     config = parse_config({
-        "mavlink": {"link_timeout_s": 1.0, "links": [
+        "mavlink": {"link_timeout_s": 1.0, "heartbeat_hz": 20, "links": [
             {"name": "radio", "url": f"udpin://127.0.0.1:{p1}"},
             {"name": "lte", "url": f"udpin://127.0.0.1:{p2}"}]},
         "units": [{"id": "air-1", "kind": "drone", "mavlink": {"sysid": 1}}],

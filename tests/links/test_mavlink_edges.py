@@ -18,7 +18,9 @@ from fleet.service import FleetService
 
 def config(port, **mavlink):
     return parse_config({
-        "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}], **mavlink},
+        # the scripted peer answers no parameters: fleet must not set its GCS failsafe
+        "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}],
+                    "gcs_failsafe": "vehicle", **mavlink},
         "units": [
             {"id": "air-1", "callsign": "Eagle 1", "kind": "drone", "mavlink": {"sysid": 1}},
             {"id": "air-2", "callsign": "Eagle 2", "kind": "drone", "mavlink": {"sysid": 2}},

@@ -24,7 +24,10 @@ UNITS = [{"id": "air-1", "kind": "drone", "mavlink": {"sysid": 1}},
 
 
 def config(link, **extra):
-    return parse_config({"mavlink": {"links": [{"name": "l", **link}]}, "units": UNITS,
+    # the scripted peer answers no parameters: fleet must not set its GCS failsafe
+    return parse_config({"mavlink": {"links": [{"name": "l", **link}],
+                                     "gcs_failsafe": "vehicle"},
+                         "units": UNITS,
                          **extra})
 
 

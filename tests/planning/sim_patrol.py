@@ -26,7 +26,8 @@ def drone_config(port: int, count: int, extra: dict[str, Any]) -> dict[str, Any]
     """Drones air-1..N in group air1; staleness scaled to the simulator's speed."""
     return {
         "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}],
-                    "command_timeout_s": 0.3, "link_timeout_s": 1.5},
+                    "command_timeout_s": 0.3, "link_timeout_s": 1.5,
+                    "heartbeat_hz": SPEEDUP},
         "kinds": {"drone": {"stale_after_s": 1.5}},
         "groups": [{"id": "air1", "domain": "air"}],
         "units": [{"id": f"air-{i}", "kind": "drone", "group": "air1",

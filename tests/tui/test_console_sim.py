@@ -22,16 +22,17 @@ from tui.screens.confirm import ConfirmScreen
 async def drones(count: int = 2, stale_after_s: float = 5.0,
                  **sim_options) -> AsyncIterator[tuple[Console, DroneFleetSim]]:
     """fleet listening on one UDP port, ``count`` simulated drones, the console on top."""
+    sim_options.setdefault("speedup", 20)
     port = free_port()
     config = parse_config({
         "mavlink": {"links": [{"name": "air", "url": f"udpin://127.0.0.1:{port}"}],
-                    "command_timeout_s": 0.15, "link_timeout_s": stale_after_s},
+                    "command_timeout_s": 0.15,
+                    "heartbeat_hz": sim_options["speedup"], "link_timeout_s": stale_after_s},
         "kinds": {"drone": {"stale_after_s": stale_after_s}},
         "units": [{"id": f"air-{i}", "callsign": f"Eagle {i}", "kind": "drone",
                    "mavlink": {"sysid": i}} for i in range(1, count + 1)],
     })
     sim_options.setdefault("boot", FAST_BOOT)
-    sim_options.setdefault("speedup", 20)
     async with FleetService(config) as svc:
         await connected(svc)
         async with DroneFleetSim(FleetConfig(count=count, udpout=("127.0.0.1", port),

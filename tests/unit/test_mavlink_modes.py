@@ -3,7 +3,7 @@
 import pytest
 
 from fleet.links.mavlink.dialect import mavlink2 as m
-from fleet.links.mavlink.modes import mode_name, mode_number
+from fleet.links.mavlink.modes import mode_name, mode_number, needs_pilot
 
 AP = m.MAV_AUTOPILOT_ARDUPILOTMEGA
 PX4 = m.MAV_AUTOPILOT_PX4
@@ -35,3 +35,25 @@ def test_unknown_numbers_and_names():
     assert mode_name(AP, m.MAV_TYPE_QUADROTOR, 99) == "MODE(99)"
     with pytest.raises(KeyError, match="unknown mode 'HOVER'; known: STABILIZE"):
         mode_number(AP, m.MAV_TYPE_QUADROTOR, "HOVER")
+
+
+@pytest.mark.parametrize(("autopilot", "mav_type", "name", "pilot"), [
+    (AP, m.MAV_TYPE_QUADROTOR, "LOITER", True), (AP, m.MAV_TYPE_QUADROTOR, "circle", True),
+    (AP, m.MAV_TYPE_QUADROTOR, "ALT_HOLD", True), (AP, m.MAV_TYPE_QUADROTOR, "POSHOLD", True),
+    (AP, m.MAV_TYPE_HELICOPTER, "STABILIZE", True),
+    (AP, m.MAV_TYPE_QUADROTOR, "GUIDED", False), (AP, m.MAV_TYPE_QUADROTOR, "BRAKE", False),
+    (AP, m.MAV_TYPE_QUADROTOR, "AUTO", False), (AP, m.MAV_TYPE_QUADROTOR, "RTL", False),
+    (AP, m.MAV_TYPE_QUADROTOR, "LAND", False), (AP, m.MAV_TYPE_QUADROTOR, "SMART_RTL", False),
+    (AP, m.MAV_TYPE_SURFACE_BOAT, "MANUAL", False), (AP, m.MAV_TYPE_SURFACE_BOAT, "HOLD", False),
+    (AP, m.MAV_TYPE_FIXED_WING, "FBWA", True), (AP, m.MAV_TYPE_FIXED_WING, "LOITER", False),
+    (PX4, m.MAV_TYPE_QUADROTOR, "POSCTL", True), (PX4, m.MAV_TYPE_QUADROTOR, "AUTO.LOITER", False),
+])
+def test_the_mode_audit_names_every_stick_mode(autopilot, mav_type, name, pilot):
+    assert needs_pilot(autopilot, mav_type, name) is pilot
+
+
+def test_no_mode_fleet_commands_by_itself_needs_a_pilot():
+    # the modes fleet's actions choose on their own (docs/flight-safety.md)
+    for name in ("GUIDED", "AUTO", "RTL", "LAND", "BRAKE"):
+        assert not needs_pilot(AP, m.MAV_TYPE_QUADROTOR, name)
+        assert not needs_pilot(AP, m.MAV_TYPE_HELICOPTER, name)

@@ -1,17 +1,22 @@
 """fleet commands as MAVLink, per autopilot (ArduPilot first, PX4 where it differs).
 
-- arm/disarm: MAV_CMD_COMPONENT_ARM_DISARM; force (21196) only when asked.
-- set mode: MAV_CMD_DO_SET_MODE (custom mode enabled, mode number[, PX4 sub mode]).
+No command puts an aircraft in a mode that takes its climb rate from a pilot's stick
+(docs/flight-safety.md has the whole mode audit):
+
+- arm/disarm: MAV_CMD_COMPONENT_ARM_DISARM; force (21196) only when asked. Before the
+  first arm, the vehicle's GCS failsafe is set as configured (``[mavlink] gcs_failsafe``).
+- set mode: MAV_CMD_DO_SET_MODE (custom mode enabled, mode number[, PX4 sub mode]); an
+  armed aircraft's stick modes (LOITER, ALT_HOLD, CIRCLE, ...) only with ``pilot=True``.
 - takeoff: GUIDED (ArduPilot copter needs it), then MAV_CMD_NAV_TAKEOFF (param 7 = alt).
 - goto: MAV_CMD_DO_REPOSITION as COMMAND_INT with the "change mode" flag, so the vehicle
   switches to GUIDED itself and the result is acknowledged (unlike a position target).
-- orbit: ArduCopter has no MAV_CMD_DO_ORBIT, and its CIRCLE mode centres the circle
-  CIRCLE_RADIUS ahead of the nose. So: set CIRCLE_RADIUS, fly (GUIDED) straight towards
-  the centre and stop one radius short of it, nose on the centre; then CIRCLE. PX4 and
-  others get MAV_CMD_DO_ORBIT.
-- hold: LOITER (copter), HOLD (rover/boat), AUTO.LOITER (PX4).
+- orbit (overwatch): ArduPilot copters join the circle with a reposition and fleet then
+  flies it in GUIDED with streamed targets (:mod:`.overwatch`); CIRCLE mode would descend
+  without a pilot. PX4 and others get MAV_CMD_DO_ORBIT.
+- hold: BRAKE (ArduCopter: stops and holds position and altitude, ignoring the sticks, as
+  QGroundControl's pause), HOLD (rover/boat), AUTO.LOITER (PX4).
 - return to launch / land: RTL / LAND modes (PX4: AUTO.RTL / AUTO.LAND).
-- change speed: MAV_CMD_DO_CHANGE_SPEED (ground speed).
+- change speed: MAV_CMD_DO_CHANGE_SPEED (ground speed); during an overwatch, its speed.
 - missions: upload/download/clear through the mission protocol; start = AUTO (plus
   MAV_CMD_MISSION_START when armed, which ArduCopter needs to leave the ground); pause
   = hold.
@@ -21,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,31 +33,45 @@ from ... import commands as c
 from ...errors import CommandRejectedError, UnsupportedCommandError
 from .command_protocol import CommandClient
 from .dialect import mavlink2 as m
+from .failsafe import GcsFailsafe
 from .mission_protocol import MissionClient
-from .modes import is_rover, mode_name, mode_number
+from .modes import is_copter, is_rover, mode_name, mode_number, needs_pilot
+from .overwatch import DEFAULT_SPEED_M_S, OrbitPath, Overwatch
+from .params import ParamClient
 from .vehicle import Vehicle
 
 FORCE_MAGIC = 21196.0
+AIRBORNE_M = 1.0
+#: commands that leave a running overwatch alone (they do not move the aircraft)
+_KEEP_GUIDANCE = (c.UploadMission, c.DownloadMission, c.ClearMission, c.SetMissionCurrent,
+                  c.SetSpeed)
 
 
 class Actions:
-    """Carries out fleet commands on one vehicle."""
+    """Carries out fleet commands on one vehicle, and holds its overwatch (if any), which
+    the link's guidance loop flies."""
 
     def __init__(
         self, vehicle: Vehicle, client: CommandClient, missions: MissionClient,
-        set_param: Callable[[str, float], Awaitable[None]],
-        wait_until: Callable[[Callable[[], bool]], Awaitable[None]],
+        params: ParamClient, wait_until: Callable[[Callable[[], bool]], Awaitable[None]],
+        *, monotonic: Callable[[], float], failsafe: GcsFailsafe,
     ) -> None:
         self.vehicle = vehicle
         self.client = client
         self.missions = missions
-        self._set_param = set_param
+        self.params = params
         self._wait_until = wait_until
+        self._monotonic = monotonic
+        self.failsafe = failsafe
+        self.guidance: Overwatch | None = None
 
     async def execute(self, command: c.Command) -> Any:
         v = self.vehicle
+        if not isinstance(command, _KEEP_GUIDANCE):
+            self.guidance = None  # the operator's next command takes the aircraft back
         match command:
             case c.Arm(force=force):
+                await self.failsafe.ensure(v, self.params)
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 1.0,
                                        FORCE_MAGIC if force else 0.0, done=lambda: v.armed)
                 await self._settle(lambda: bool(v.armed))
@@ -62,9 +80,11 @@ class Actions:
                                        FORCE_MAGIC if force else 0.0,
                                        done=lambda: v.armed is False)
                 await self._settle(lambda: v.armed is False)
-            case c.SetMode(mode=name):
+            case c.SetMode(mode=name, pilot=pilot):
+                self._check_pilot(name, pilot)
                 await self.set_mode(name)
             case c.Takeoff(relative_alt_m=alt):
+                await self.failsafe.ensure(v, self.params)
                 if v.is_ardupilot and v.mode != "GUIDED":
                     await self.set_mode("GUIDED")
                 await self.client.long(
@@ -84,6 +104,9 @@ class Actions:
                     raise UnsupportedCommandError(v.unit_id, "land", "a rover or boat cannot land")
                 await self.set_mode("AUTO.LAND" if self._px4 else "LAND")
             case c.SetSpeed(speed_m_s=speed):
+                if self.guidance is not None:
+                    self.guidance.set_speed(float(speed))
+                    return None
                 await self.client.long(m.MAV_CMD_DO_CHANGE_SPEED, 1.0, float(speed), -1.0)
             case c.UploadMission(items=items, mission_type=kind, verify=verify,
                                  progress=progress):
@@ -119,7 +142,16 @@ class Actions:
     def _hold_mode(self) -> str:
         if self._px4:
             return "AUTO.LOITER"
-        return "HOLD" if is_rover(self.vehicle.mav_type) else "LOITER"
+        return "HOLD" if is_rover(self.vehicle.mav_type) else "BRAKE"
+
+    def _check_pilot(self, name: str, pilot: bool) -> None:
+        v = self.vehicle
+        if pilot or not v.armed or not needs_pilot(v.autopilot, v.mav_type, name):
+            return
+        raise CommandRejectedError(
+            v.unit_id, "set_mode", "refused",
+            f"{name.upper()} is flown from a pilot's sticks and descends or drifts without "
+            "one; use hold (BRAKE), goto, orbit or RTL, or say a pilot has the sticks")
 
     async def set_mode(self, name: str) -> None:
         v = self.vehicle
@@ -145,43 +177,32 @@ class Actions:
     async def orbit(self, lat: float, lon: float, radius: float, alt: float | None,
                     speed: float | None) -> None:
         v = self.vehicle
-        if v.is_ardupilot:
-            await self._set_param("CIRCLE_RADIUS", radius * 100.0)  # cm on ArduCopter
-            entry = circle_entry(v.lat, v.lon, lat, lon, radius)
-            await self.goto(*entry, alt)
-            await self._wait_until(
-                lambda: _distance_m(v.lat, v.lon, *entry) < max(2.0, radius * 0.1))
-            await self.set_mode("CIRCLE")
+        if not v.is_ardupilot:
+            await self.client.int_(
+                m.MAV_CMD_DO_ORBIT,
+                params=(radius, speed if speed is not None else float("nan"), 0.0,
+                        float("nan")),
+                lat_deg=lat, lon_deg=lon,
+                alt_m=float(alt if alt is not None else (v.relative_alt_m or 0.0)),
+            )
             return
-        await self.client.int_(
-            m.MAV_CMD_DO_ORBIT,
-            params=(radius, speed if speed is not None else float("nan"), 0.0, float("nan")),
-            lat_deg=lat, lon_deg=lon,
-            alt_m=float(alt if alt is not None else (self.vehicle.relative_alt_m or 0.0)),
-        )
-
-
-def _local(lat0: float, lon0: float, lat: float, lon: float) -> tuple[float, float]:
-    """East, north metres of (lat, lon) from (lat0, lon0): flat earth, fine for a city."""
-    k = math.pi / 180.0 * 6_371_008.8
-    return (lon - lon0) * k * math.cos(math.radians(lat0)), (lat - lat0) * k
-
-
-def _distance_m(lat0: float, lon0: float, lat: float, lon: float) -> float:
-    if lat0 != lat0:  # no position yet
-        return math.inf
-    return math.hypot(*_local(lat0, lon0, lat, lon))
-
-
-def circle_entry(lat: float, lon: float, c_lat: float, c_lon: float,
-                 radius_m: float) -> tuple[float, float]:
-    """The point one radius short of the centre on the line from (lat, lon): arriving
-    there, an ArduCopter faces the centre, which CIRCLE then takes as its centre."""
-    east, north = _local(c_lat, c_lon, lat, lon)
-    d = math.hypot(east, north)
-    if d < 1e-6 or lat != lat:
-        east, north, d = 0.0, -1.0, 1.0  # on top of the centre: enter from the south
-    k = math.pi / 180.0 * 6_371_008.8
-    e = east / d * radius_m
-    n = north / d * radius_m
-    return c_lat + n / k, c_lon + e / (k * math.cos(math.radians(c_lat)))
+        if not is_copter(v.mav_type):
+            raise UnsupportedCommandError(v.unit_id, "orbit",
+                                          "overwatch is for ArduPilot copters and helicopters")
+        if not v.armed or (v.relative_alt_m or 0.0) < AIRBORNE_M:
+            raise CommandRejectedError(v.unit_id, "orbit", "refused",
+                                       "not flying: take off first")
+        if not radius > 0:
+            raise CommandRejectedError(v.unit_id, "orbit", "refused",
+                                       f"radius must be > 0 m, got {radius:g}")
+        await self.failsafe.ensure(v, self.params)
+        height = float(alt if alt is not None else (v.relative_alt_m or 0.0))
+        path = OrbitPath(lat, lon, float(radius), height,
+                         float(speed) if speed else DEFAULT_SPEED_M_S)
+        entry = path.entry(v.lat, v.lon)
+        await self.goto(*entry, height)
+        await self._settle(lambda: v.mode == "GUIDED")
+        if v.mode != "GUIDED":
+            raise CommandRejectedError(v.unit_id, "orbit", "refused",
+                                       f"the aircraft stayed in {v.mode} after the reposition")
+        self.guidance = Overwatch(path, entry, self._monotonic())

@@ -18,6 +18,7 @@ from ...events import ConnectionState
 from ..base import LinkContext
 from .dialect import mavlink2 as m
 from .framing import FrameCounters, FrameParser
+from .overwatch import GUIDANCE_HZ
 from .router import MavlinkRouter
 from .signing import SigningConfig, apply_signing
 from .transport import Transport, make_transport
@@ -46,6 +47,7 @@ class MavlinkLink:
         self.priority = priority
         self.router = router
         self.gcs = (mavlink.gcs_sysid, mavlink.gcs_compid)
+        self.heartbeat_s = 1.0 / mavlink.heartbeat_hz
         self.signing = signing
         self.frame_counters = FrameCounters()
         self.counters = LinkCounters()
@@ -78,9 +80,11 @@ class MavlinkLink:
             async with asyncio.TaskGroup() as tg:
                 writer = tg.create_task(self._writer(transport), name=f"{self.name}-writer")
                 beat = tg.create_task(self._heartbeat(), name=f"{self.name}-heartbeat")
+                guide = tg.create_task(self._guidance(), name=f"{self.name}-guidance")
                 reason = await transport.closed
                 writer.cancel()
                 beat.cancel()
+                guide.cancel()
         finally:
             self.router.detach(self)
             transport.close()
@@ -134,10 +138,22 @@ class MavlinkLink:
                 await transport.drain()
 
     async def _heartbeat(self) -> None:
-        """GCS heartbeat at 1 Hz (ArduPilot's GCS failsafe listens for it)."""
+        """GCS heartbeat, 1 Hz by default (ArduPilot's GCS failsafe listens for it); the
+        router's once-a-second upkeep rides on it."""
         beat = m.MAVLink_heartbeat_message(m.MAV_TYPE_GCS, m.MAV_AUTOPILOT_INVALID, 0, 0,
                                            m.MAV_STATE_ACTIVE, 3)
+        ticked = -1e9
         while True:
             self.send_nowait(beat, BROADCAST)
-            self.router.tick(self.router.monotonic())
-            await asyncio.sleep(1.0)
+            now = self.router.monotonic()
+            if now - ticked >= 1.0:
+                ticked = now
+                self.router.tick(now)
+            await asyncio.sleep(self.heartbeat_s)
+
+    async def _guidance(self) -> None:
+        """Overwatch targets for the vehicles this link carries (see overwatch.py); they
+        stop with the link, and the aircraft then holds its last target."""
+        while True:
+            await asyncio.sleep(1.0 / GUIDANCE_HZ)
+            self.router.guide(self, self.router.monotonic())

@@ -87,3 +87,34 @@ def is_copter(mav_type: int) -> bool:
 
 def is_rover(mav_type: int) -> bool:
     return mav_type in _ROVER_TYPES
+
+
+# -- the mode audit (docs/flight-safety.md) -------------------------------------------
+#: ArduCopter (and heli) modes whose climb rate or attitude comes from the pilot's sticks:
+#: with no pilot, or SITL's throttle at 1000 µs, they descend or drift. GUIDED_NOGPS
+#: needs attitude targets streamed by a companion computer, which fleet does not do.
+COPTER_PILOT_MODES = frozenset({
+    "STABILIZE", "ACRO", "ALT_HOLD", "LOITER", "CIRCLE", "DRIFT", "SPORT", "FLIP",
+    "AUTOTUNE", "POSHOLD", "THROW", "GUIDED_NOGPS", "FLOWHOLD", "ZIGZAG", "SYSTEMID",
+    "AUTOROTATE", "TURTLE",
+})
+#: ArduPlane's manual and pilot-assisted modes (throttle or pitch from the sticks)
+PLANE_PILOT_MODES = frozenset({
+    "MANUAL", "STABILIZE", "TRAINING", "ACRO", "FBWA", "FBWB", "CRUISE", "AUTOTUNE",
+    "QSTABILIZE", "QHOVER", "QLOITER", "QACRO", "QAUTOTUNE",
+})
+#: PX4's manual modes (main modes): without RC they trigger its RC-loss failsafe
+PX4_PILOT_MODES = frozenset({"MANUAL", "ALTCTL", "POSCTL", "ACRO", "STABILIZED", "RATTITUDE"})
+
+
+def needs_pilot(autopilot: int, mav_type: int, name: str) -> bool:
+    """True when ``name`` is an aircraft mode flown from a pilot's sticks (rovers and
+    boats stop without a pilot, so none of theirs counts)."""
+    wanted = name.strip().upper()
+    if autopilot == m.MAV_AUTOPILOT_PX4:
+        return not is_rover(mav_type) and wanted in PX4_PILOT_MODES
+    if mav_type in _PLANE_TYPES:
+        return wanted in PLANE_PILOT_MODES
+    if is_rover(mav_type):
+        return False
+    return wanted in COPTER_PILOT_MODES

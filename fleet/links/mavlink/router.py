@@ -24,8 +24,10 @@ from ..base import LinkContext
 from .actions import Actions
 from .command_protocol import CommandClient, RetryPolicy
 from .dialect import mavlink2 as m
+from .failsafe import GcsFailsafe
 from .framing import Frame
 from .mission_protocol import MissionClient
+from .overwatch import Ended, position_target
 from .params import ParamClient
 from .paths import PathKey, PathTable, Verdict
 from .vehicle import Vehicle, is_vehicle_heartbeat, kind_for
@@ -75,6 +77,8 @@ class Entry:
     actions: Actions
     last_position: float = -1e9  # monotonic time of the last GLOBAL_POSITION_INT
     streams_requested: float = -1e9
+    last_heard: float = -1e9  # monotonic time of the last message on the active path
+    silent_since: float | None = None  # set while an armed vehicle is not heard
     waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = field(default_factory=list)
 
 
@@ -133,9 +137,12 @@ class MavlinkRouter:
         self.links.pop(link.name, None)
         ctx = self.contexts.pop(link.name, None)
         for entry in self.vehicles.values():
+            was_active = entry.paths.active is not None and entry.paths.active[0] == link.name
             entry.paths.forget_link(link.name)
             if ctx is not None:
                 ctx.route(entry.vehicle.unit_id, None)
+                if was_active and entry.paths.active is None:
+                    self._lost(entry, ctx, f"its link {link.name} closed")
 
     # -- inbound ------------------------------------------------------------------
     def handle(self, link: MavlinkLink, peer: Hashable, frames: list[Frame]) -> None:
@@ -208,8 +215,10 @@ class MavlinkRouter:
         entry = Entry(
             vehicle=vehicle, paths=PathTable(self.config.link_timeout_s),
             commands=commands, params=params, missions=missions,
-            actions=Actions(vehicle, commands, missions, params.set,
-                            lambda pred: self._wait_until(entry, pred)),
+            actions=Actions(vehicle, commands, missions, params,
+                            lambda pred: self._wait_until(entry, pred),
+                            monotonic=self.monotonic,
+                            failsafe=GcsFailsafe(self.config.gcs_failsafe)),
         )
         entry.paths.identity = (msg.type, msg.autopilot)
         self.vehicles[key] = entry
@@ -258,6 +267,9 @@ class MavlinkRouter:
         if not is_vehicle_heartbeat(msg):
             return
         entry.vehicle.on_heartbeat(msg)
+        entry.last_heard = now
+        if entry.silent_since is not None:
+            self._heard_again(entry, now, ctx)
         ctx.telemetry(entry.vehicle.unit_id, entry.vehicle.telemetry(ctx.wall()))
         self._wake(entry)
 
@@ -326,14 +338,72 @@ class MavlinkRouter:
             raise NoRouteError(entry.vehicle.unit_id, "no MAVLink link hears this vehicle")
         await link.send(msg, active[1])
 
-    def tick(self, now: float) -> None:
-        """Once a second: re-request streams from vehicles that stopped sending them."""
+    def guide(self, link: MavlinkLink, now: float) -> None:
+        """The guidance loop's tick (GUIDANCE_HZ): send the next overwatch target of each
+        vehicle this link carries; report an overwatch that something else ended."""
+        ctx = self.contexts.get(link.name)
+        if ctx is None:
+            return
         for entry in self.vehicles.values():
+            overwatch = entry.actions.guidance
+            active = entry.paths.active
+            if overwatch is None or active is None or active[0] != link.name:
+                continue
+            v = entry.vehicle
+            step = overwatch.step(now, v.lat, v.lon, v.mode, v.armed)
+            if isinstance(step, Ended):
+                entry.actions.guidance = None
+                ctx.alert(Severity.WARNING, "mavlink.overwatch_ended",
+                          f"{v.unit_id}: overwatch ended: {step.reason}", unit_id=v.unit_id)
+            elif step is not None:
+                link.send_nowait(position_target(v.sysid, v.compid, step), active[1])
+
+    def tick(self, now: float) -> None:
+        """Once a second: re-request streams from vehicles that stopped sending them, and
+        say what an armed vehicle that fell silent will do on its own."""
+        for entry in self.vehicles.values():
+            self._watch_silence(entry, now)
             if entry.paths.active is None:
                 continue
             if (now - entry.last_position > STREAM_RETRY_S
                     and now - entry.streams_requested > STREAM_RETRY_S):
                 self._request_streams(entry, now)
+
+    def _watch_silence(self, entry: Entry, now: float) -> None:
+        quiet = now - entry.last_heard
+        if entry.silent_since is None and quiet > self.config.link_timeout_s:
+            ctx = next(iter(self.contexts.values()), None)
+            if ctx is not None:
+                self._lost(entry, ctx, f"not heard for {quiet:.0f} s")
+
+    def _lost(self, entry: Entry, ctx: LinkContext, why: str) -> None:
+        """An armed vehicle fell silent: say what it will do on its own (once)."""
+        v = entry.vehicle
+        if entry.silent_since is not None or not v.armed:
+            return
+        entry.silent_since = entry.last_heard
+        ctx.alert(Severity.CRITICAL, "mavlink.silent",
+                  f"{v.unit_id}: {why} while armed in {v.mode}; {self._on_its_own(entry)}",
+                  unit_id=v.unit_id)
+
+    def _on_its_own(self, entry: Entry) -> str:
+        failsafe = entry.actions.failsafe
+        if failsafe.setting == "vehicle":
+            return "what it does is left to its own GCS failsafe setting (FS_GCS_ENABLE)"
+        if failsafe.expected is None:
+            return "its GCS failsafe is not known (not set since fleet started)"
+        expected = failsafe.expected
+        return f"its GCS failsafe: {expected}"
+
+    def _heard_again(self, entry: Entry, now: float, ctx: LinkContext) -> None:
+        v = entry.vehicle
+        since = entry.silent_since
+        entry.silent_since = None
+        if since is None:
+            return
+        ctx.alert(Severity.WARNING, "mavlink.heard_again",
+                  f"{v.unit_id}: heard again after {now - since:.0f} s: "
+                  f"{'armed' if v.armed else 'disarmed'}, {v.mode}", unit_id=v.unit_id)
 
     def _request_streams(self, entry: Entry, now: float) -> None:
         active = entry.paths.active
