@@ -2,8 +2,8 @@
 
 * Aircraft: arm and take off to the safe altitude (``drone_alt_m``) unless already
   airborne, climb, then GUIDED goto over the incident at that altitude; on arrival an
-  orbit (loiter) around it. Transit starts only at altitude: a reposition during the
-  climb would cross the city low.
+  overwatch orbit around it (flown in GUIDED by fleet: docs/flight-safety.md). Transit
+  starts only at altitude: a reposition during the climb would cross the city low.
 * Ground units and boats: a ``goto`` (MQTT), which their crew drives (sails).
 
 Every command, its result and any failure is an audit row; a unit that fails (rejected,

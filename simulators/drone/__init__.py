@@ -1,4 +1,5 @@
-"""An ArduCopter-faithful MAVLink drone simulator: many vehicles in one process, fault injection.
+"""An ArduCopter-faithful MAVLink drone simulator (and ArduRover boats and rovers): many vehicles
+in one process, fault injection.
 
 See docs/simulators.md. Never imports ``fleet``: it meets the core only on the wire.
 """
@@ -7,8 +8,10 @@ from .clock import ManualClock, ScaledClock
 from .config import (
            FAST_BOOT,
            HELICOPTER,
+           MOTORBOAT,
            PROFILES,
            QUAD,
+           ROVER,
            SITL_BOOT,
            BootTimes,
            FleetConfig,
@@ -18,8 +21,11 @@ from .config import (
 from .faults import FaultConfig, LinkFaults
 from .fleet_sim import DroneFleetSim, DroneInstance
 from .modes import Mode
+from .rover import Rover
+from .rover_modes import RoverMode
 from .vehicle import Vehicle
 
-__all__ = ["FAST_BOOT", "HELICOPTER", "PROFILES", "QUAD", "SITL_BOOT", "BootTimes",
-           "DroneFleetSim", "DroneInstance", "FaultConfig", "FleetConfig", "Home", "LinkFaults",
-           "ManualClock", "Mode", "ScaledClock", "Vehicle", "VehicleConfig"]
+__all__ = ["FAST_BOOT", "HELICOPTER", "MOTORBOAT", "PROFILES", "QUAD", "ROVER", "SITL_BOOT",
+           "BootTimes", "DroneFleetSim", "DroneInstance", "FaultConfig", "FleetConfig", "Home",
+           "LinkFaults", "ManualClock", "Mode", "Rover", "RoverMode", "ScaledClock", "Vehicle",
+           "VehicleConfig"]

@@ -14,6 +14,7 @@ from .state import CRITICAL, FENCE_CIRCLE_OR_POLYGON, INFO
 
 if TYPE_CHECKING:
     from .vehicle import Vehicle
+    from .vehicle_base import VehicleBase
 
 
 def prearm_failure(v: Vehicle) -> str | None:
@@ -75,11 +76,11 @@ def disarm(v: Vehicle, force: bool = False, *, from_gcs: bool = True) -> bool:
     return True
 
 
-def report_prearm(v: Vehicle) -> None:
+def report_prearm(v: VehicleBase) -> None:
     """ArduPilot repeats the first pre-arm failure every 30 s while disarmed."""
     if v.armed or v.t < v._next_prearm_report:
         return
     v._next_prearm_report = v.t + 30.0
-    reason = prearm_failure(v)
+    reason = v.prearm_failure()
     if reason:
         v.text(CRITICAL, f"PreArm: {reason}")

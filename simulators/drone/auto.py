@@ -1,7 +1,9 @@
 """AUTO mode's mission executor, after AP_Mission and ModeAuto.
 
-Nav commands run one at a time; the DO commands that follow a nav command run as soon as it
-starts (ArduPilot's order). DO_JUMP is resolved while looking for the next nav command.
+Nav commands run one at a time. When one completes, AP_Mission looks for the next: the DO
+commands it passes on the way run then, before that nav command starts (so the DO commands
+between two waypoints run when the first is reached), and DO_JUMP is resolved on the way.
+Every completed command, DO commands too, is reported with MISSION_ITEM_REACHED.
 """
 
 from __future__ import annotations
@@ -104,11 +106,14 @@ class MissionRunner:
             self.v.outbox.mission_changed = True
         return True
 
-    def _next_nav(self, start: int, dry_run: bool = False) -> int | None:
+    def _walk(self, start: int) -> tuple[int | None, list[m.Item], dict[int, int]]:
+        """AP_Mission::advance_current_nav_cmd's search: the next nav command from ``start``,
+        the DO commands passed on the way (they run now) and the jump counts after it."""
         items, idx, jumps = self.items, start, dict(self.jumps)
+        passed: list[m.Item] = []
         for _ in range(10 * len(items) + 10):
             if idx >= len(items):
-                return None
+                break
             it = items[idx]
             if it.command == m.DO_JUMP:
                 target, repeat = int(it.param1), int(it.param2)
@@ -117,17 +122,24 @@ class MissionRunner:
                     jumps[idx] = done + 1
                     idx = target
                     continue
-                idx += 1
             elif it.command in m.NAV_COMMANDS:
-                if not dry_run:
-                    self.jumps = jumps
-                return idx
+                return idx, passed, jumps
             else:
-                idx += 1
-        return None
+                passed.append(it)
+            idx += 1
+        return None, passed, jumps
+
+    def _next_nav(self, start: int, dry_run: bool = False) -> int | None:
+        idx, _, jumps = self._walk(start)
+        if idx is not None and not dry_run:
+            self.jumps = jumps
+        return idx
 
     def _start_from(self, start: int) -> None:
-        idx = self._next_nav(start)
+        """Advance: the DO commands up to the next nav command run first, then it starts."""
+        idx, passed, self.jumps = self._walk(start)
+        for item in passed:
+            self._do(item)
         if idx is None:
             self._finish()
         else:
@@ -151,17 +163,12 @@ class MissionRunner:
                 self._target_up = v.up_from_alt(cmd.z, frame)
         if cmd.command == m.NAV_TAKEOFF:
             self._target = here
-        # the DO commands after this nav command run now
-        j = idx + 1
-        while j < len(self.items) and self.items[j].command not in m.NAV_COMMANDS \
-                and self.items[j].command != m.DO_JUMP:
-            self._do(self.items[j])
-            j += 1
 
     def _do(self, cmd: m.Item) -> None:
         self.v.text(INFO, f"Mission: {cmd.seq} {m.COMMAND_NAMES.get(cmd.command, cmd.command)}")
         if cmd.command == m.DO_CHANGE_SPEED and cmd.param2 > 0:
             self.v.set_speed(int(cmd.param1), cmd.param2)
+        self.v.outbox.reached.append(cmd.seq)     # verify_command is true for DO commands
 
     def _finish(self) -> None:
         """exit_mission: landed -> disarm; aloft -> hold where it is, still in AUTO."""

@@ -1,7 +1,8 @@
-"""Run simulated ArduCopter drones.
+"""Run simulated ArduCopter drones (or ArduRover boats and rovers).
 
   python -m simulators drone --count 10 --speedup 5 --fast-boot --tcp-base 5760
   python -m simulators drone --count 50 --udpout 127.0.0.1:14550 --home 26.89,112.57,60
+  python -m simulators drone --profile motorboat --count 2 --home 26.88,112.61,50
 
 Each instance serves MAVLink 2 on its own TCP port (5760 + 10*i, like SITL's -I) or sends to a
 UDP peer and reads the replies on the same socket. Ctrl-C or SIGTERM stops cleanly.
@@ -22,7 +23,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 from .config import FAST_BOOT, PROFILES, SITL_BOOT, FleetConfig, Home
 from .faults import FaultConfig
 from .fleet_sim import DroneFleetSim
-from .params import SPEC_BY_NAME
+
+PARAM_NAMES = {s.name for p in PROFILES.values() for s in p.specs}
 
 
 def _host_port(text: str) -> tuple[str, int]:
@@ -50,7 +52,7 @@ def _command(text: str) -> int:
 
 def _param(text: str) -> tuple[str, float]:
     name, _, value = text.partition("=")
-    if name not in SPEC_BY_NAME:
+    if name not in PARAM_NAMES:             # the profile's own table is checked by FleetConfig
         raise argparse.ArgumentTypeError(f"unknown parameter {name!r}")
     return name, float(value)
 
@@ -65,15 +67,16 @@ def signing_key(text: str) -> bytes:
     return hashlib.sha256(text.encode()).digest()
 
 
-def read_parm_file(path: Path) -> dict[str, float]:
-    """ArduPilot .parm: ``NAME VALUE`` or ``NAME,VALUE`` per line, # comments."""
+def read_parm_file(path: Path, names: set[str]) -> dict[str, float]:
+    """ArduPilot .parm: ``NAME VALUE`` or ``NAME,VALUE`` per line, # comments; other names
+    than ``names`` (the parameters simulated) are skipped."""
     out: dict[str, float] = {}
     for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         name, value = line.replace(",", " ").split()[:2]
-        if name in SPEC_BY_NAME:
+        if name in names:
             out[name] = float(value)
     return out
 
@@ -97,8 +100,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--param", type=_param, action="append", default=[], metavar="NAME=VALUE",
                    help="parameter override (repeatable), e.g. FS_GCS_ENABLE=1")
     g.add_argument("--params", type=Path, help="ArduPilot .parm file of overrides")
-    g.add_argument("--rc-throttle", type=int, default=1000,
-                   help="throttle stick PWM without RC override (SITL: 1000; 1500 holds height)")
+    g.add_argument("--rc-throttle", type=int, default=None,
+                   help="throttle stick PWM without RC override (SITL: copter 1000, rover 1500; "
+                        "1500 holds a copter's height)")
     e = p.add_argument_group("endpoints (one of)")
     e.add_argument("--tcp-base", type=int, default=None,
                    help="serve TCP on PORT + 10*i (default 5760; 0 = OS-chosen ports)")
@@ -133,7 +137,8 @@ def build_config(args: argparse.Namespace) -> FleetConfig:
     boot = FAST_BOOT if args.fast_boot else SITL_BOOT
     if args.boot_scale is not None:
         boot = SITL_BOOT.scaled(args.boot_scale)
-    params = read_parm_file(args.params) if args.params else {}
+    names = {s.name for s in PROFILES[args.profile].specs}
+    params = read_parm_file(args.params, names) if args.params else {}
     params.update(dict(args.param))
     faults = FaultConfig(
         loss=args.loss, duplicate=args.duplicate, latency_ms=args.latency_ms,

@@ -1,5 +1,8 @@
 """COMMAND_LONG / COMMAND_INT handling with ArduCopter's MAV_RESULT for each case.
 
+``COMMON_HANDLERS`` are GCS_Common's (every vehicle), ``HANDLERS`` ArduCopter's table; ArduRover's
+is in ``rover_mavlink``.
+
 Duplicates (``confirmation`` > 0) are executed again, as ArduPilot does: an ARM resent after a
 lost ACK is ACCEPTED again, a NAV_TAKEOFF resent once airborne is FAILED. Commands ArduCopter
 does not implement (MAV_CMD_DO_ORBIT among them) are UNSUPPORTED.
@@ -7,12 +10,14 @@ does not implement (MAV_CMD_DO_ORBIT among them) are UNSUPPORTED.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
+from . import guided
 from .geo import valid_lat_e7, valid_lon_e7
 from .modes import Mode
 from .state import FORCE_ARM_MAGIC
@@ -91,25 +96,26 @@ def _takeoff(ep: Endpoint, c: Command) -> int:
 
 
 def _reposition(ep: Endpoint, c: Command) -> int:
+    """handle_command_int_do_reposition: a location Location::sanitize would change (lat/lon 0,
+    relative altitude 0) is DENIED; the destination is checked before the mode changes."""
     v = ep.v
     change_mode = int(c.p2) & M.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE
     if v.mode != Mode.GUIDED and not change_mode:
         return DENIED
-    if not (valid_lat_e7(c.x) and valid_lon_e7(c.y)):
+    if not (valid_lat_e7(c.x) and valid_lon_e7(c.y)) or not math.isfinite(c.z):
         return DENIED
-    if c.x == 0 and c.y == 0:
-        n, e = v.body.north, v.body.east              # Location::sanitize: here
-    else:
-        n, e = v.local_from_global(c.x * 1e-7, c.y * 1e-7)
+    if (c.x == 0 and c.y == 0) or (c.z == 0 and c.frame in _REL_FRAMES):
+        return DENIED
+    n, e = v.local_from_global(c.x * 1e-7, c.y * 1e-7)
     if c.frame in _ABS_FRAMES:
         up = v.up_from_alt(c.z, "abs")
     elif c.frame in _REL_FRAMES:
-        up = v.up_from_alt(c.z, "rel") if c.z != 0 else v.body.up
+        up = v.up_from_alt(c.z, "rel")
     elif c.frame in _TERRAIN_FRAMES:
         up = v.up_from_alt(c.z, "terrain")
     else:
         return DENIED
-    if not v.origin_set:
+    if not v.origin_set or not guided.within_fence(v, n, e, up):
         return FAILED
     if v.mode != Mode.GUIDED and not v.set_mode(Mode.GUIDED):
         return FAILED
@@ -200,6 +206,8 @@ def _set_home(ep: Endpoint, c: Command) -> int:
 
 
 def _fence_enable(ep: Endpoint, c: Command) -> int:
+    if "FENCE_ENABLE" not in ep.v.params:
+        return UNSUPPORTED                  # no geofence simulated for this vehicle
     if int(c.p1) not in (0, 1, 2):
         return FAILED
     ep.v.params.force("FENCE_ENABLE", 1 if int(c.p1) == 1 else 0)
@@ -238,18 +246,10 @@ def _terminate(ep: Endpoint, c: Command) -> int:
     return FAILED
 
 
-HANDLERS: dict[int, Handler] = {
+# GCS_MAVLINK::handle_command_int_packet: what every ArduPilot vehicle answers the same way
+COMMON_HANDLERS: dict[int, Handler] = {
     M.MAV_CMD_COMPONENT_ARM_DISARM: _arm_disarm,
     M.MAV_CMD_DO_SET_MODE: _set_mode,
-    M.MAV_CMD_NAV_TAKEOFF: _takeoff,
-    M.MAV_CMD_DO_REPOSITION: _reposition,
-    M.MAV_CMD_DO_CHANGE_SPEED: _change_speed,
-    M.MAV_CMD_NAV_RETURN_TO_LAUNCH: _mode_command(Mode.RTL),
-    M.MAV_CMD_NAV_LAND: _mode_command(Mode.LAND),
-    M.MAV_CMD_NAV_LOITER_UNLIM: _mode_command(Mode.LOITER),
-    M.MAV_CMD_MISSION_START: _mission_start,
-    M.MAV_CMD_DO_PAUSE_CONTINUE: _pause_continue,
-    M.MAV_CMD_CONDITION_YAW: _condition_yaw,
     M.MAV_CMD_SET_MESSAGE_INTERVAL: _set_message_interval,
     M.MAV_CMD_GET_MESSAGE_INTERVAL: _get_message_interval,
     M.MAV_CMD_REQUEST_MESSAGE: _request_message,
@@ -262,7 +262,21 @@ HANDLERS: dict[int, Handler] = {
     M.MAV_CMD_DO_FLIGHTTERMINATION: _terminate,
 }
 
+# GCS_MAVLINK_Copter::handle_command_int_packet on top
+HANDLERS: dict[int, Handler] = {
+    **COMMON_HANDLERS,
+    M.MAV_CMD_NAV_TAKEOFF: _takeoff,
+    M.MAV_CMD_DO_REPOSITION: _reposition,
+    M.MAV_CMD_DO_CHANGE_SPEED: _change_speed,
+    M.MAV_CMD_NAV_RETURN_TO_LAUNCH: _mode_command(Mode.RTL),
+    M.MAV_CMD_NAV_LAND: _mode_command(Mode.LAND),
+    M.MAV_CMD_NAV_LOITER_UNLIM: _mode_command(Mode.LOITER),
+    M.MAV_CMD_MISSION_START: _mission_start,
+    M.MAV_CMD_DO_PAUSE_CONTINUE: _pause_continue,
+    M.MAV_CMD_CONDITION_YAW: _condition_yaw,
+}
+
 
 def execute(ep: Endpoint, c: Command) -> int:
-    handler = HANDLERS.get(c.command)
+    handler = ep.kind.commands.get(c.command)
     return UNSUPPORTED if handler is None else handler(ep, c)

@@ -8,6 +8,8 @@ from typing import Literal
 
 from .faults import FaultConfig
 from .geo import offset
+from .params import SPECS, ParamSpec
+from .rover_params import ROVER_SPECS
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ FAST_BOOT = BootTimes(0.2, 0.5, 1.0, 1.5)
 
 @dataclass(frozen=True)
 class Profile:
-    """An airframe: what the heartbeat says, how it flies, what its battery holds."""
+    """An airframe: what the heartbeat says, how it moves, what its battery holds."""
 
     name: str
     mav_type: int
@@ -38,10 +40,12 @@ class Profile:
     max_speed_m_s: float              # airframe limit over any WPNAV/DO_CHANGE_SPEED request
     cells: int
     cell_resistance_ohm: float
-    hover_current_a: float
+    hover_current_a: float            # rovers and boats: at cruise speed
     idle_current_a: float             # armed on the ground
     cruise_speed_m_s: float           # most efficient forward speed
     params: dict[str, float] = field(default_factory=dict)  # the airframe's .parm
+    kind: Literal["copter", "rover"] = "copter"   # the firmware: ArduCopter or ArduRover
+    specs: tuple[ParamSpec, ...] = SPECS          # the firmware's parameter table
 
 
 QUAD = Profile(
@@ -57,7 +61,24 @@ HELICOPTER = Profile(
             "BATT_FS_LOW_ACT": 2, "BATT_FS_CRT_ACT": 1, "WPNAV_SPEED": 1500,
             "WPNAV_SPEED_UP": 300, "WPNAV_SPEED_DN": 200, "WPNAV_ACCEL": 200},
 )
-PROFILES: dict[str, Profile] = {p.name: p for p in (QUAD, HELICOPTER)}
+# ArduRover with SITL's rover.parm (CRUISE_SPEED 5, WP_SPEED 5, WP_RADIUS 3); the boat adds
+# motorboat.parm's FRAME_CLASS 2, and MIS_DONE_BEHAVE 1 that Rover::init_ardupilot sets for boats
+_ROVER_PARM = {"CRUISE_SPEED": 5, "CRUISE_THROTTLE": 30, "WP_SPEED": 5, "WP_RADIUS": 3,
+               "BATT_LOW_VOLT": 14.4, "BATT_CRT_VOLT": 14.0, "BATT_FS_LOW_ACT": 1,
+               "BATT_FS_CRT_ACT": 2}
+MOTORBOAT = Profile(
+    name="motorboat", mav_type=11, frame="BOAT", max_speed_m_s=10.0, cells=4,
+    cell_resistance_ohm=0.008, hover_current_a=20.0, idle_current_a=1.0, cruise_speed_m_s=5.0,
+    params={**_ROVER_PARM, "BATT_CAPACITY": 10000, "FRAME_CLASS": 2, "MIS_DONE_BEHAVE": 1},
+    kind="rover", specs=ROVER_SPECS,
+)
+ROVER = Profile(
+    name="rover", mav_type=10, frame="ROVER", max_speed_m_s=10.0, cells=4,
+    cell_resistance_ohm=0.008, hover_current_a=10.0, idle_current_a=0.5, cruise_speed_m_s=5.0,
+    params={**_ROVER_PARM, "BATT_CAPACITY": 5000, "FRAME_CLASS": 1},
+    kind="rover", specs=ROVER_SPECS,
+)
+PROFILES: dict[str, Profile] = {p.name: p for p in (QUAD, HELICOPTER, MOTORBOAT, ROVER)}
 
 
 @dataclass(frozen=True)
@@ -90,7 +111,7 @@ class VehicleConfig:
     position_noise_m: float = 0.0
     gps_fix_type: int = 3
     gps_satellites: int = 10
-    pilot_throttle_pwm: int = 1000   # SITL's RC3 with no RC override: stick low
+    pilot_throttle_pwm: int | None = None  # RC3 without override; None: SITL's (1000, rover 1500)
 
 
 Endpoint = tuple[Literal["tcp", "udpout"], str, int]
@@ -111,7 +132,7 @@ class FleetConfig:
     seed: int = 0
     wind_m_s: float = 0.0
     position_noise_m: float = 0.0
-    pilot_throttle_pwm: int = 1000
+    pilot_throttle_pwm: int | None = None
     tcp_base: int | None = None       # port of instance 0; 0 = OS-chosen per instance
     tcp_host: str = "127.0.0.1"
     udpout: tuple[str, int] | None = None        # every instance sends here
@@ -130,6 +151,10 @@ class FleetConfig:
             raise ValueError("sysids must stay within 1..255")
         if self.profile not in PROFILES:
             raise ValueError(f"unknown profile {self.profile!r} (have {', '.join(PROFILES)})")
+        names = {s.name for s in PROFILES[self.profile].specs}
+        for name in self.params:
+            if name not in names:
+                raise ValueError(f"parameter {name} is not one of the {self.profile}'s")
         if sum(x is not None for x in (self.tcp_base, self.udpout, self.udpout_base)) > 1:
             raise ValueError("choose one of tcp_base, udpout, udpout_base")
 

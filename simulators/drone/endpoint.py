@@ -17,15 +17,16 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from . import commands, telemetry
 from .faults import FaultInjector
+from .kinds import kind_of
 from .missions import MissionServer
-from .params import SPEC_BY_NAME
 from .streams import Streams
-from .vehicle import Vehicle
+from .vehicle_base import VehicleBase
 
 log = logging.getLogger(__name__)
 M = mavlink2
 MAX_DATAGRAM = 1200           # bytes per datagram/write when a tick's batch is large
 PARAMS_PER_TICK = 100
+STATUSTEXT_LEN = 50
 SIGNING_EPOCH = 1420070400    # 1 Jan 2015, the MAVLink 2 signing timestamp origin
 _UNSIGNED_OK = {M.MAVLINK_MSG_ID_RADIO_STATUS, M.MAVLINK_MSG_ID_RADIO}
 
@@ -35,10 +36,11 @@ class Transport(Protocol):
 
 
 class Endpoint:
-    def __init__(self, vehicle: Vehicle, injector: FaultInjector, now: Callable[[], float], *,
+    def __init__(self, vehicle: VehicleBase, injector: FaultInjector, now: Callable[[], float], *,
                  signing_key: bytes | None = None, allow_unsigned: bool = False,
                  epoch: float | None = None) -> None:
         self.v = vehicle
+        self.kind = kind_of(vehicle)      # the firmware's command table and message decoding
         self.injector = injector
         self._clock = now
         self.now = now()
@@ -57,6 +59,7 @@ class Endpoint:
         self.missions = MissionServer(self)
         self.last_fix = (0.0, 0.0)
         self.reboot_pending = False
+        self._text_id = 0
         self._frames: list[bytes] = []
         self._queued: set[int] = set()
         self._param_queue: deque[int] = deque()
@@ -67,8 +70,10 @@ class Endpoint:
             "COMMAND_LONG": self._on_command,
             "COMMAND_INT": self._on_command,
             "SET_MODE": self._on_set_mode,
-            "SET_POSITION_TARGET_GLOBAL_INT": self._on_position_target_global,
-            "SET_POSITION_TARGET_LOCAL_NED": self._on_position_target_local,
+            "SET_POSITION_TARGET_GLOBAL_INT": lambda msg: self.kind.position_target_global(
+                self.v, msg),
+            "SET_POSITION_TARGET_LOCAL_NED": lambda msg: self.kind.position_target_local(
+                self.v, msg),
             "MISSION_COUNT": lambda msg: self.missions.handle_count(msg, self.now),
             "MISSION_ITEM_INT": lambda msg: self.missions.handle_item(msg, self.now),
             "MISSION_ITEM": lambda msg: self.missions.handle_item(msg, self.now),
@@ -123,14 +128,24 @@ class Endpoint:
         if msg is not None:
             self.mav.send(msg)
 
+    def _statustext(self, severity: int, text: bytes) -> None:
+        """GCS::send_textv: over 50 bytes, 50-byte chunks sharing an id, chunk_seq 0, 1, ..."""
+        if len(text) <= STATUSTEXT_LEN:
+            self.mav.send(self.mav.statustext_encode(severity, text))
+            return
+        self._text_id = self._text_id % 0xFFFF + 1
+        for seq in range(len(text) // STATUSTEXT_LEN + 1):   # ends with a short chunk
+            chunk = text[seq * STATUSTEXT_LEN:(seq + 1) * STATUSTEXT_LEN]
+            self.mav.send(self.mav.statustext_encode(severity, chunk, self._text_id, seq))
+
     def _drain_vehicle(self) -> None:
         out = self.v.outbox
         for severity, text in out.texts:
-            self.mav.send(self.mav.statustext_encode(severity, text.encode()))
+            self._statustext(severity, text.encode())
         out.texts.clear()
-        for seq in out.reached:
-            self.mav.send(self.mav.mission_item_reached_encode(seq))
-        out.reached.clear()
+        if out.reached:     # GCS_MAVLINK keeps one pending index: the last one is sent
+            self.mav.send(self.mav.mission_item_reached_encode(out.reached[-1]))
+            out.reached.clear()
         if out.mission_changed:
             out.mission_changed = False
             self._emit(M.MAVLINK_MSG_ID_MISSION_CURRENT)
@@ -191,33 +206,6 @@ class Endpoint:
         self.mav.send(self.mav.command_ack_encode(M.MAVLINK_MSG_ID_SET_MODE, result, 0, 0,
                                                   msg.get_srcSystem(), msg.get_srcComponent()))
 
-    def _on_position_target_global(self, msg: Any) -> None:
-        v = self.v
-        mask = msg.type_mask
-        pos_ignore = mask & 0b111 == 0b111
-        vel_ignore = mask & 0b111000 == 0b111000
-        if not pos_ignore:
-            if msg.lat_int == 0 and msg.lon_int == 0:
-                return
-            frame = {M.MAV_FRAME_GLOBAL: "abs", M.MAV_FRAME_GLOBAL_INT: "abs",
-                     M.MAV_FRAME_GLOBAL_RELATIVE_ALT: "rel",
-                     M.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT: "rel",
-                     M.MAV_FRAME_GLOBAL_TERRAIN_ALT: "terrain",
-                     M.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT: "terrain"}.get(msg.coordinate_frame)
-            if frame is None:
-                return
-            n, e = v.local_from_global(msg.lat_int * 1e-7, msg.lon_int * 1e-7)
-            v.guided_goto(n, e, v.up_from_alt(msg.alt, frame))
-        elif not vel_ignore:
-            v.guided_velocity(msg.vx, msg.vy, -msg.vz)
-
-    def _on_position_target_local(self, msg: Any) -> None:
-        v = self.v
-        if msg.type_mask & 0b111 != 0b111 and msg.coordinate_frame == M.MAV_FRAME_LOCAL_NED:
-            v.guided_goto(msg.x, msg.y, -msg.z)
-        elif msg.type_mask & 0b111000 != 0b111000:
-            v.guided_velocity(msg.vx, msg.vy, -msg.vz)
-
     def _on_rc_override(self, msg: Any) -> None:
         pwm = msg.chan3_raw
         if pwm == 0 or pwm == 65535:                # 0 releases, UINT16_MAX ignores
@@ -268,7 +256,7 @@ class Endpoint:
     def _on_param_set(self, msg: Any) -> None:
         params = self.v.params
         name = _param_name(msg.param_id)
-        if name not in SPEC_BY_NAME:
+        if params.spec(name) is None:
             return                                  # unknown: ArduPilot stays silent
         if params.set(name, msg.param_value):
             if name.startswith("SR0_"):

@@ -17,6 +17,7 @@ from .modes import MODE_INFO, Mode
 
 if TYPE_CHECKING:
     from .vehicle import Vehicle
+    from .vehicle_base import VehicleBase
 
 CRITICAL, WARNING, INFO = 2, 4, 6
 
@@ -54,9 +55,10 @@ def _act(v: Vehicle, action: str) -> None:
 _BATT_ACTIONS = {0: "none", 1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "terminate", 6: "rtl"}
 
 
-def _battery(v: Vehicle) -> None:
+def battery_event(v: VehicleBase) -> int | None:
+    """AP_BattMonitor: a new low/critical level (latched) -> its BATT_FS_*_ACT, else None."""
     if not v.armed:
-        return
+        return None
     p, fs, bat = v.params, v.failsafe, v.battery
     volts = bat.voltage
 
@@ -72,12 +74,17 @@ def _battery(v: Vehicle) -> None:
     crit |= p["BATT_CRT_MAH"] > 0 and bat.remaining_mah < p["BATT_CRT_MAH"]
     level = 2 if crit else 1 if low else 0
     if level <= fs.battery:
-        return
+        return None
     fs.battery = level
     kind = "critical" if level == 2 else "low"
     v.text(WARNING, f"Battery 1 is {kind} {volts:.2f}V used {bat.consumed_mah:.0f} mAh")
-    act = int(p["BATT_FS_CRT_ACT"] if level == 2 else p["BATT_FS_LOW_ACT"])
-    _act(v, _BATT_ACTIONS.get(act, "none"))
+    return int(p["BATT_FS_CRT_ACT"] if level == 2 else p["BATT_FS_LOW_ACT"])
+
+
+def _battery(v: Vehicle) -> None:
+    act = battery_event(v)
+    if act is not None:
+        _act(v, _BATT_ACTIONS.get(act, "none"))
 
 
 # FS_GCS_ENABLE: 1 RTL, 2 (removed) RTL, 3 SmartRTL->RTL, 4 SmartRTL->land, 5 land; other: RTL

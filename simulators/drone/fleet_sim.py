@@ -20,8 +20,9 @@ from .clock import Clock, ManualClock, ScaledClock
 from .config import FleetConfig
 from .endpoint import Endpoint
 from .faults import FaultConfig, FaultInjector, LinkFaults
+from .kinds import make_vehicle
 from .transport import TcpServerTransport, UdpOutTransport
-from .vehicle import Vehicle
+from .vehicle_base import VehicleBase
 
 log = logging.getLogger(__name__)
 MIN_WALL_TICK_S = 0.005
@@ -38,7 +39,7 @@ class _Scheduled:
 class DroneInstance:
     """One vehicle with its link; the fault-injection controls live here."""
 
-    def __init__(self, index: int, vehicle: Vehicle, endpoint: Endpoint,
+    def __init__(self, index: int, vehicle: VehicleBase, endpoint: Endpoint,
                  transport: TcpServerTransport | UdpOutTransport | None,
                  faults: FaultConfig) -> None:
         self.index = index
@@ -124,7 +125,7 @@ class DroneFleetSim:
         self.ticks = 0
         for i in range(config.count):
             fc = config.faults_for(i)
-            vehicle = Vehicle(config.vehicle_config(i))
+            vehicle = make_vehicle(config.vehicle_config(i))
             injector = FaultInjector(LinkFaults.from_config(fc), seed=config.seed * 7919 + i)
             ep = Endpoint(vehicle, injector, self.clock.now, signing_key=config.signing_key,
                           allow_unsigned=config.allow_unsigned)

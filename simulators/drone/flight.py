@@ -10,13 +10,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import guided
 from .modes import Mode
-from .physics import G, step_horizontal, step_vertical, turn_toward, update_attitude
+from .physics import VERTICAL_ACCEL, G, step_horizontal, step_vertical, turn_toward, update_attitude
 
 if TYPE_CHECKING:
     from .vehicle import Vehicle
 
-VERTICAL_ACCEL = 2.5   # m/s² (PSC_ACCZ-like)
 RTL_ALT_MIN = 2.0      # m, the floor of the RTL cone
 
 
@@ -40,11 +40,13 @@ def enter_mode(v: Vehicle, mode: Mode) -> None:
     """Mode::init(): set the targets the new mode starts from."""
     nav = v.nav
     nav.hold = _here(v)
-    nav.yaw_target = None
+    guided.set_yaw(v, guided.DEFAULT_YAW)
     if mode == Mode.GUIDED:
-        nav.kind = "pos"
+        nav.kind = "vel"        # ModeGuided::init: zero velocity, it brakes and holds
         nav.target = _here(v)
         nav.target_up = v.body.up
+        nav.velocity = nav.accel = guided.ZERO
+        nav.updated_at = v.t
     elif mode == Mode.AUTO:
         v.runner.start_or_resume()
     elif mode == Mode.RTL:
@@ -95,11 +97,7 @@ def _unpowered(v: Vehicle, dt: float) -> None:
 
 
 def face_travel(v: Vehicle, dt: float) -> None:
-    b = v.body
-    if v.nav.yaw_target is not None:
-        turn_toward(b, v.nav.yaw_target, dt)
-    elif b.ground_speed > 1.0:
-        turn_toward(b, math.degrees(math.atan2(b.ve, b.vn)) % 360, dt)
+    guided.steer_yaw(v, dt)
 
 
 def fly_to(v: Vehicle, dt: float, target: tuple[float, float], target_up: float,
@@ -144,7 +142,7 @@ def _run_alt_hold(v: Vehicle, dt: float) -> None:
 
 def _run_loiter(v: Vehicle, dt: float) -> None:
     if v.nav.kind == "takeoff":               # a user takeoff climbs before the pilot has it
-        _run_guided(v, dt)
+        guided.run(v, dt)
         if v.nav.kind != "takeoff":
             v.nav.kind = "idle"
         return
@@ -153,28 +151,6 @@ def _run_loiter(v: Vehicle, dt: float) -> None:
     else:
         step_horizontal(v.body, dt, _accel(v))
     _pilot_vertical(v, dt)
-
-
-def _run_guided(v: Vehicle, dt: float) -> None:
-    nav, b = v.nav, v.body
-    if nav.kind == "takeoff":
-        step_horizontal(b, dt, _accel(v), target=nav.hold, speed=v.wp_speed)
-        left = step_vertical(b, dt, VERTICAL_ACCEL, target_up=nav.target_up,
-                             climb=v.climb_speed, descent=v.descent_speed)
-        if left <= 1e-6:
-            nav.kind, nav.target = "pos", nav.hold
-    elif nav.kind == "vel":
-        if v.t > nav.velocity_until:
-            nav.kind, nav.target, nav.target_up = "pos", _here(v), b.up
-            return
-        vn, ve, vu = nav.velocity
-        step_horizontal(b, dt, _accel(v), velocity=(vn, ve))
-        step_vertical(b, dt, VERTICAL_ACCEL, rate=vu, climb=v.climb_speed,
-                      descent=v.descent_speed)
-        face_travel(v, dt)
-    else:
-        target = nav.target or _here(v)
-        fly_to(v, dt, target, b.up if nav.target_up is None else nav.target_up)
 
 
 def _run_circle(v: Vehicle, dt: float) -> None:
@@ -296,7 +272,7 @@ _MODE_RUN = {
     Mode.STABILIZE: _run_stabilize,
     Mode.ALT_HOLD: _run_alt_hold,
     Mode.AUTO: _run_auto,
-    Mode.GUIDED: _run_guided,
+    Mode.GUIDED: guided.run,
     Mode.LOITER: _run_loiter,
     Mode.RTL: _run_rtl,
     Mode.CIRCLE: _run_circle,

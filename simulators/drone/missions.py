@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from . import mission as m
 from .fence import FenceGeometry
-from .modes import Mode
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
@@ -125,7 +124,7 @@ class MissionServer:
         item = m.Item.from_message(msg)
         v = self.v
         result = m.ERROR
-        if v.mode == Mode.GUIDED and v.origin_set:
+        if v.in_guided_mode and v.origin_set:
             frame = "rel" if item.relative_alt else "abs"
             if msg.current == 2 and (item.x or item.y):
                 n, e = v.local_from_global(item.x * 1e-7, item.y * 1e-7)
@@ -217,7 +216,7 @@ class MissionServer:
             self._ack(src, m.UNSUPPORTED, mtype)
             return
         v = self.v
-        if m.MISSION in types and v.mode == Mode.AUTO and v.runner.running:
+        if m.MISSION in types and v.in_auto and v.runner.running:
             self._ack(src, m.ERROR, mtype)         # AP_Mission::clear() refuses while running
             return
         for t in types:
@@ -235,4 +234,4 @@ class MissionServer:
         if self.v.runner.set_current(msg.seq):
             self.ep.send(self.ep.mav.mission_current_encode(
                 msg.seq, max(0, self.count_of(m.MISSION) - 1), self.v.runner.state(),
-                int(self.v.mode == Mode.AUTO)))
+                int(self.v.in_auto)))

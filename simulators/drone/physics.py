@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 G = 9.80665
+VERTICAL_ACCEL = 2.5   # m/s² (PSC_ACCZ-like)
 
 
 @dataclass

@@ -38,6 +38,8 @@ class Failsafes:
     fence_breach_time: float = 0.0
     low_volt_since: float | None = None
     crit_volt_since: float | None = None
+    gcs_since: float | None = None   # Rover: when the GCS was first found lost
+    triggered: bool = False          # Rover: failsafe_trigger has acted (until it clears)
 
     @property
     def any(self) -> bool:
@@ -46,15 +48,18 @@ class Failsafes:
 
 @dataclass
 class Nav:
-    """Targets of the current mode (local north/east/up metres)."""
+    """Targets of the current mode (local north/east/up metres, m/s, degrees)."""
 
-    kind: str = "idle"              # GUIDED: idle, takeoff, pos, vel
+    kind: str = "idle"              # GUIDED: idle, takeoff, pos, posvel, vel, accel
     target: tuple[float, float] | None = None
     target_up: float | None = None
-    velocity: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    velocity_until: float = 0.0
+    velocity: tuple[float, float, float] = (0.0, 0.0, 0.0)    # north, east, up
+    accel: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    updated_at: float = 0.0         # when the GCS last set a GUIDED target
     hold: tuple[float, float] | None = None
     circle_center: tuple[float, float] = (0.0, 0.0)
     circle_angle: float = 0.0
     rtl: flight.RtlState | None = None
+    yaw_mode: str = "default"       # AutoYaw: default (along the path), angle_rate, rate, hold
     yaw_target: float | None = None
+    yaw_rate: float = 0.0           # deg/s, with yaw_mode angle_rate or rate

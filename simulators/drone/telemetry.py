@@ -14,6 +14,7 @@ from .modes import MODE_INFO, Mode
 if TYPE_CHECKING:
     from .endpoint import Endpoint
     from .vehicle import Vehicle
+    from .vehicle_base import VehicleBase
 
 M = mavlink2
 
@@ -40,7 +41,7 @@ CAPABILITIES = (M.MAV_PROTOCOL_CAPABILITY_MISSION_FLOAT | M.MAV_PROTOCOL_CAPABIL
 FW_VERSION = (4 << 24) | (7 << 16) | (0 << 8) | M.FIRMWARE_VERSION_TYPE_DEV
 
 
-def boot_ms(v: Vehicle) -> int:
+def boot_ms(v: VehicleBase) -> int:
     return int(v.t * 1000) & 0xFFFFFFFF
 
 
@@ -63,15 +64,28 @@ def system_status(v: Vehicle) -> int:
     return M.MAV_STATE_ACTIVE
 
 
+def landed_state(v: Vehicle) -> int:
+    """GCS_MAVLINK_Copter::landed_state (EXTENDED_SYS_STATE)."""
+    if v.landed:
+        return M.MAV_LANDED_STATE_ON_GROUND
+    if v.mode == Mode.LAND or (v.runner.landing and v.mode == Mode.AUTO):
+        return M.MAV_LANDED_STATE_LANDING
+    return M.MAV_LANDED_STATE_IN_AIR
+
+
+def _fence_enabled(v: VehicleBase) -> bool:
+    return "FENCE_ENABLE" in v.params and v.params["FENCE_ENABLE"] > 0
+
+
 def heartbeat(ep: Endpoint) -> Any:
     v = ep.v
-    return ep.mav.heartbeat_encode(v.profile.mav_type, M.MAV_AUTOPILOT_ARDUPILOTMEGA,
-                                   base_mode(v), int(v.mode), system_status(v))
+    return ep.mav.heartbeat_encode(v.mav_type, M.MAV_AUTOPILOT_ARDUPILOTMEGA,
+                                   ep.kind.base_mode(v), int(v.mode), ep.kind.system_status(v))
 
 
 def sys_status(ep: Endpoint) -> Any:
     v = ep.v
-    present = _SENSORS | (_GEOFENCE if v.params["FENCE_ENABLE"] else 0)
+    present = _SENSORS | (_GEOFENCE if _fence_enabled(v) else 0)
     health = present
     if not v.gps_ok:
         health &= ~M.MAV_SYS_STATUS_SENSOR_GPS
@@ -133,11 +147,7 @@ def attitude(ep: Endpoint) -> Any:
 def vfr_hud(ep: Endpoint) -> Any:
     v, b = ep.v, ep.v.body
     air = math.hypot(b.vn - v.wind[0], b.ve - v.wind[1])
-    throttle = 0
-    if v.armed:
-        throttle = 15 if v.landed else int(min(100, 38 * v.battery.current_a
-                                               / v.profile.hover_current_a))
-    return ep.mav.vfr_hud_encode(air, b.ground_speed, int(b.yaw_deg) % 360, throttle,
+    return ep.mav.vfr_hud_encode(air, b.ground_speed, int(b.yaw_deg) % 360, v.throttle_pct,
                                  v.alt_amsl, b.vu)
 
 
@@ -172,8 +182,7 @@ def mission_current(ep: Endpoint) -> Any:
     v = ep.v
     runner = v.runner
     total = max(0, len(runner.items) - 1)
-    return ep.mav.mission_current_encode(runner.current, total, runner.state(),
-                                         1 if v.mode == Mode.AUTO else 0)
+    return ep.mav.mission_current_encode(runner.current, total, runner.state(), int(v.in_auto))
 
 
 def nav_controller_output(ep: Endpoint) -> Any:
@@ -190,7 +199,7 @@ def nav_controller_output(ep: Endpoint) -> Any:
 
 def fence_status(ep: Endpoint) -> Any:
     v = ep.v
-    if not v.params["FENCE_ENABLE"]:
+    if not _fence_enabled(v):
         return None
     fs = v.failsafe
     return ep.mav.fence_status_encode(int(fs.fence_breach != BREACH_NONE), fs.fence_breach_count,
@@ -225,14 +234,8 @@ def gps_global_origin(ep: Endpoint) -> Any:
 
 
 def extended_sys_state(ep: Endpoint) -> Any:
-    v = ep.v
-    if v.landed:
-        state = M.MAV_LANDED_STATE_ON_GROUND
-    elif v.mode == Mode.LAND or (v.runner.landing and v.mode == Mode.AUTO):
-        state = M.MAV_LANDED_STATE_LANDING
-    else:
-        state = M.MAV_LANDED_STATE_IN_AIR
-    return ep.mav.extended_sys_state_encode(M.MAV_VTOL_STATE_UNDEFINED, state)
+    return ep.mav.extended_sys_state_encode(M.MAV_VTOL_STATE_UNDEFINED,
+                                            ep.kind.landed_state(ep.v))
 
 
 def autopilot_version(ep: Endpoint) -> Any:

@@ -1,4 +1,4 @@
-"""One simulated ArduCopter: readiness, arming, modes and flight state, with no I/O.
+"""One simulated ArduCopter: arming, modes and flight on VehicleBase's readiness, with no I/O.
 
 The MAVLink endpoint calls these methods and drains ``outbox``; ``update(dt)`` advances the
 vehicle by ``dt`` sim seconds (readiness, failsafes, flight, ground contact, battery).
@@ -8,226 +8,51 @@ Behaviour and texts follow ArduCopter 4.7 (AP_Arming_Copter, Copter::set_mode, G
 from __future__ import annotations
 
 import math
-import random
 
-from . import arming, failsafes, flight
-from . import mission as m
+from . import arming, failsafes, flight, guided
 from .auto import MissionRunner
-from .battery import Battery, flight_current
-from .config import VehicleConfig
-from .fence import FenceGeometry
-from .geo import north_east, offset
+from .battery import flight_current
 from .modes import MODE_INFO, Mode
-from .params import ParamStore
-from .physics import Body
-from .state import (
-    EKF_BASE,
-    EKF_CONST_POS_MODE,
-    EKF_POS_HORIZ_ABS,
-    EKF_POS_HORIZ_REL,
-    EKF_PRED_POS_HORIZ_ABS,
-    EKF_PRED_POS_HORIZ_REL,
-    INFO,
-    WARNING,
-    Failsafes,
-    Nav,
-    Outbox,
-)
+from .state import WARNING
+from .vehicle_base import VehicleBase
 
 
-class Vehicle:
-    def __init__(self, cfg: VehicleConfig) -> None:
-        self.cfg = cfg
-        self.profile = cfg.profile
-        self.params = ParamStore({**cfg.profile.params, **cfg.params})
-        self.rng = random.Random(cfg.seed)
-        self.stores: dict[int, list[m.Item]] = {m.MISSION: [], m.FENCE: [], m.RALLY: []}
-        self.fence_geometry = FenceGeometry()
-        self.outbox = Outbox()
-        self.gps_fault = False
-        wind_dir = self.rng.uniform(0, 2 * math.pi)
-        self.wind = (cfg.wind_m_s * math.cos(wind_dir), cfg.wind_m_s * math.sin(wind_dir))
-        self.power_on()
-
-    # ----------------------------------------------------------------- lifecycle
-
+class Vehicle(VehicleBase):
     def power_on(self) -> None:
-        """Boot (again): everything but parameters and stored mission/fence/rally is reset."""
-        p = self.params
-        self.sysid = int(p["MAV_SYSID"])
-        self.t = 0.0
-        self.body = Body(yaw_deg=self.cfg.home.yaw_deg)
-        self.battery = Battery(self.profile.cells, p["BATT_CAPACITY"],
-                               self.profile.cell_resistance_ohm)
+        super().power_on()
         self.mode = Mode.STABILIZE
-        self.armed = False
         self.landed = True
         self.auto_armed = False
-        self.arm_time = 0.0
         self.touchdown_at: float | None = None
         self.disarm_timer_from = 0.0
-        self.home: tuple[float, float, float] | None = None
-        self.origin_set = False
-        self.ekf_abs = False
-        self.ekf_pred = False
-        self.gps_changed_at = 0.0
-        self.failsafe = Failsafes()
-        self.gcs_last_seen: float | None = None
-        self.rc_override: tuple[int, float] | None = None    # (throttle pwm, time received)
-        self.nav = Nav()
         self.runner = MissionRunner(self)
         self.speed_xy: float | None = None      # DO_CHANGE_SPEED overrides (m/s)
         self.speed_up: float | None = None
         self.speed_dn: float | None = None
         self.paused = False
-        self.noise = (0.0, 0.0)
-        self._stage = 0
-        self._next_prearm_report = 30.0
         self.runner.reset()
-
-    def reboot(self) -> None:
-        self.power_on()
-
-    def text(self, severity: int, text: str) -> None:
-        self.outbox.texts.append((severity, text[:50]))
-
-    # ----------------------------------------------------------------- position
-
-    @property
-    def lat_lon(self) -> tuple[float, float]:
-        h = self.cfg.home
-        return offset(h.lat, h.lon, self.body.north, self.body.east)
-
-    @property
-    def reported_lat_lon(self) -> tuple[float, float]:
-        h = self.cfg.home
-        return offset(h.lat, h.lon, self.body.north + self.noise[0], self.body.east + self.noise[1])
-
-    @property
-    def alt_amsl(self) -> float:
-        return self.cfg.home.alt_m + self.body.up
-
-    @property
-    def home_alt(self) -> float:
-        return self.home[2] if self.home else self.cfg.home.alt_m
-
-    @property
-    def rel_alt(self) -> float:
-        return self.alt_amsl - self.home_alt
 
     @property
     def flying(self) -> bool:
         return not self.landed
 
-    def local_from_global(self, lat: float, lon: float) -> tuple[float, float]:
-        h = self.cfg.home
-        return north_east(h.lat, h.lon, lat, lon)
-
-    def up_from_alt(self, alt: float, frame: str) -> float:
-        """Body ``up`` for an altitude in ``frame``: 'abs' (AMSL), 'rel' (home), 'terrain'."""
-        if frame == "abs":
-            return alt - self.cfg.home.alt_m
-        if frame == "terrain":
-            return alt
-        return alt + self.home_alt - self.cfg.home.alt_m
-
-    def home_local(self) -> tuple[float, float]:
-        if self.home is None:
-            return (0.0, 0.0)
-        return self.local_from_global(self.home[0], self.home[1])
-
-    def set_home(self, lat: float, lon: float, alt_amsl: float) -> None:
-        self.home = (lat, lon, alt_amsl)
-        self.outbox.home_changed = True
-
-    def set_home_here(self) -> None:
-        lat, lon = self.lat_lon
-        self.set_home(lat, lon, self.alt_amsl)
-
-    # ----------------------------------------------------------------- sensors / EKF
+    @property
+    def in_guided_mode(self) -> bool:
+        return self.mode == Mode.GUIDED
 
     @property
-    def initialised(self) -> bool:
-        return self.t >= self.cfg.boot.initialised_s
+    def in_auto(self) -> bool:
+        return self.mode == Mode.AUTO
 
     @property
-    def gps_fix_type(self) -> int:
-        if self.gps_fault or self.t < self.cfg.boot.gps_fix_s:
-            return 1 if self.t >= self.cfg.boot.initialised_s else 0
-        return self.cfg.gps_fix_type
-
-    @property
-    def gps_ok(self) -> bool:
-        return self.gps_fix_type >= 3
-
-    @property
-    def ekf_flags(self) -> int:
-        if not self.initialised:
+    def throttle_pct(self) -> int:
+        if not self.armed:
             return 0
-        if self.ekf_abs:
-            return (EKF_BASE | EKF_POS_HORIZ_REL | EKF_POS_HORIZ_ABS | EKF_PRED_POS_HORIZ_REL
-                    | EKF_PRED_POS_HORIZ_ABS)
-        flags = EKF_BASE | EKF_CONST_POS_MODE
-        return flags | EKF_PRED_POS_HORIZ_ABS if self.ekf_pred else flags
-
-    @property
-    def position_ok(self) -> bool:
-        """Copter::position_ok(): absolute position (predicted is enough while disarmed)."""
-        if self.failsafe.ekf:
-            return False
-        return self.ekf_abs or (not self.armed and self.ekf_pred)
-
-    def _ekf_update(self) -> None:
-        boot = self.cfg.boot
-        gps_ok = self.gps_ok
-        since = self.t - self.gps_changed_at
-        self.ekf_pred = self.t >= boot.prearm_ok_s and gps_ok
-        if self.t < boot.ekf_gps_s:
-            return
-        if self.ekf_abs and not gps_ok and since >= 1.0:
-            self.ekf_abs = False       # dead reckoning ran out: no absolute position
-        elif not self.ekf_abs and gps_ok and (since >= 2.0 or not self.origin_set):
-            self.ekf_abs = True
-            if not self.origin_set:
-                self.origin_set = True
-                self.text(INFO, "EKF3 IMU0 origin set")
-                self.text(INFO, "EKF3 IMU0 is using GPS")
-                self.set_home_here()
-
-    def _boot_texts(self) -> None:
-        boot = self.cfg.boot
-        stages = ((boot.initialised_s, ("ArduCopter V4.7.0-dev (sim)", self.profile.frame)),
-                  (boot.gps_fix_s, ("GPS 1: detected u-blox",)),
-                  (boot.prearm_ok_s, ("EKF3 IMU0 tilt alignment complete",
-                                      "EKF3 IMU0 yaw alignment complete")))
-        while self._stage < len(stages) and self.t >= stages[self._stage][0]:
-            for line in stages[self._stage][1]:
-                self.text(INFO, line)
-            self._stage += 1
-
-    def lose_gps(self) -> None:
-        if not self.gps_fault:
-            self.gps_fault = True
-            self.gps_changed_at = self.t
-
-    def restore_gps(self) -> None:
-        if self.gps_fault:
-            self.gps_fault = False
-            self.gps_changed_at = self.t
+        if self.landed:
+            return 15
+        return int(min(100, 38 * self.battery.current_a / self.profile.hover_current_a))
 
     # ----------------------------------------------------------------- pilot input
-
-    @property
-    def throttle_pwm(self) -> int:
-        timeout = self.params["RC_OVERRIDE_TIME"]
-        if self.rc_override is not None:
-            pwm, at = self.rc_override
-            if timeout < 0 or self.t - at <= timeout:
-                return pwm
-        return self.cfg.pilot_throttle_pwm
-
-    def set_rc_throttle(self, pwm: int) -> None:
-        self.rc_override = (pwm, self.t) if pwm > 0 else None
 
     @property
     def throttle_zero(self) -> bool:
@@ -280,10 +105,6 @@ class Vehicle:
 
     def prearm_failure(self) -> str | None:
         return arming.prearm_failure(self)
-
-    @property
-    def prearm_ok(self) -> bool:
-        return self.armed or arming.prearm_failure(self) is None
 
     def arm(self, force: bool = False) -> bool:
         return arming.arm(self, force)
@@ -340,21 +161,13 @@ class Vehicle:
         self.landed = False
         return True
 
-    def guided_goto(self, north: float, east: float, up: float) -> bool:
-        if self.mode != Mode.GUIDED or not self.origin_set:
-            return False
-        self.nav.kind = "pos"
-        self.nav.target = (north, east)
-        self.nav.target_up = up
-        return True
+    def guided_goto(self, north: float, east: float, up: float,
+                    yaw: guided.Yaw = guided.DEFAULT_YAW) -> bool:
+        return guided.set_destination(self, north, east, up, yaw)
 
-    def guided_velocity(self, vn: float, ve: float, vu: float) -> bool:
-        if self.mode != Mode.GUIDED:
-            return False
-        self.nav.kind = "vel"
-        self.nav.velocity = (vn, ve, vu)
-        self.nav.velocity_until = self.t + 3.0    # GUID_TIMEOUT: stop if not refreshed
-        return True
+    def guided_velocity(self, vn: float, ve: float, vu: float,
+                        yaw: guided.Yaw = guided.DEFAULT_YAW) -> bool:
+        return guided.set_velocity(self, (vn, ve, vu), yaw)
 
     def pause(self) -> bool:
         if self.mode not in (Mode.AUTO, Mode.GUIDED) or self.landed:
@@ -369,9 +182,6 @@ class Vehicle:
         self.paused = False
         return True
 
-    def gcs_heartbeat(self) -> None:
-        self.gcs_last_seen = self.t
-
     # ----------------------------------------------------------------- the tick
 
     def update(self, dt: float) -> None:
@@ -384,11 +194,7 @@ class Vehicle:
         self._auto_disarm()
         self._power(dt)
         arming.report_prearm(self)
-        if self.cfg.position_noise_m > 0:
-            a = math.exp(-dt / 5.0)
-            s = self.cfg.position_noise_m * math.sqrt(1 - a * a)
-            self.noise = (a * self.noise[0] + s * self.rng.gauss(0, 1),
-                          a * self.noise[1] + s * self.rng.gauss(0, 1))
+        self._update_noise(dt)
 
     def _ground_contact(self) -> None:
         b = self.body

@@ -1,29 +1,16 @@
-"""Fixtures: simulators on real loopback sockets driven by a manual clock (deterministic)."""
+"""Fixtures: simulators on real loopback sockets driven by a manual clock (deterministic).
+The helpers are in sim_kit.py (a test imports them from there: every test folder has a
+conftest, so ``from conftest import`` would pick whichever was imported first)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
 from mavclient import MavClient
+from sim_kit import tcp_config
 
-from simulators.drone import FAST_BOOT, DroneFleetSim, FleetConfig, ManualClock
-
-
-def tcp_config(**kw: object) -> FleetConfig:
-    return FleetConfig(**{"count": 1, "tcp_base": 0, "boot": FAST_BOOT, **kw})  # type: ignore[arg-type]
-
-
-@contextlib.asynccontextmanager
-async def sim_and_gcs(**kw: object) -> AsyncIterator[tuple[DroneFleetSim, MavClient]]:
-    """A one-off simulator (custom config) with a TCP ground station attached."""
-    async with DroneFleetSim(tcp_config(**kw), clock=ManualClock()) as s:
-        client = await MavClient.tcp(s, s.instances[0].port)
-        try:
-            yield s, client
-        finally:
-            client.close()
+from simulators.drone import DroneFleetSim, ManualClock
 
 
 @pytest.fixture
@@ -37,19 +24,3 @@ async def gcs(sim: DroneFleetSim) -> AsyncIterator[MavClient]:
     client = await MavClient.tcp(sim, sim.instances[0].port)
     yield client
     client.close()
-
-
-async def wait_ready(gcs: MavClient) -> None:
-    """Until the EKF uses GPS (home set), as a careful GCS would check."""
-    gcs.request_streams(4, 12)      # EXTRA3 carries EKF_STATUS_REPORT
-    await gcs.wait(lambda m: m.get_type() == "EKF_STATUS_REPORT" and m.flags & 16
-                   and not m.flags & 128)
-
-
-async def fly_to_altitude(gcs: MavClient, alt: float = 10.0) -> None:
-    await wait_ready(gcs)
-    assert (await gcs.set_mode(4)).result == 0
-    assert (await gcs.arm()).result == 0
-    assert (await gcs.takeoff(alt)).result == 0
-    gcs.request_streams(5, 6)       # POSITION
-    await gcs.wait_alt(alt)

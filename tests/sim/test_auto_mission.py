@@ -41,7 +41,7 @@ def test_jump_change_speed_loiter_time_and_land():
     speeds = []
     assert run(v, 300, lambda v: speeds.append(v.body.ground_speed) or not v.armed)
     assert max(speeds) == pytest.approx(5.0, abs=0.01)
-    assert v.outbox.reached == [1, 3, 4, 3, 4, 6]            # the jump ran once
+    assert v.outbox.reached == [1, 2, 3, 4, 3, 4, 6]         # DO commands too; one jump
     assert texts(v).count("Reached command #3") == 2
     n, e = v.body.north, v.body.east
     assert math.hypot(n - 0, e - 40) < 1.0 and v.landed

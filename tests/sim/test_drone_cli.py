@@ -81,3 +81,23 @@ def test_bad_arguments_exit_with_an_error():
     proc = _start("--count", "300")
     _, err = proc.communicate(timeout=10)
     assert proc.returncode == 2 and "sysids" in err
+
+
+def test_motorboat_profile_serves_an_ardurover_boat_and_checks_its_parameters():
+    proc = _start("--profile", "motorboat", "--tcp-base", "0", "--fast-boot",
+                  "--param", "FS_GCS_ENABLE=1")
+    try:
+        assert proc.stdout is not None
+        port = int(re.search(r":(\d+)$", proc.stdout.readline().strip()).group(1))
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.settimeout(0.5)
+            assert _heartbeats(s, 1)[1].type == M.MAV_TYPE_SURFACE_BOAT
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    copter_only = _start("--profile", "motorboat", "--param", "WPNAV_SPEED=500")
+    _, err = copter_only.communicate(timeout=10)
+    assert copter_only.returncode == 2 and "WPNAV_SPEED is not one of the motorboat's" in err

@@ -6,8 +6,8 @@ import hashlib
 import time
 from itertools import pairwise
 
-from conftest import fly_to_altitude, sim_and_gcs
 from mavclient import M, MavClient
+from sim_kit import fly_to_altitude, sim_and_gcs
 
 from simulators.drone import FAST_BOOT, DroneFleetSim, FaultConfig, FleetConfig, ManualClock
 

@@ -169,10 +169,16 @@ def test_gcs_failsafe_land_action_and_timeout_param():
     assert v.mode == Mode.LAND
 
 
+def streaming_velocity(v, velocity: tuple[float, float, float], until: Mode) -> bool:
+    """A GCS keeping a velocity target fresh (velocities are not checked against the fence)."""
+    v.guided_velocity(*velocity)
+    return v.mode == until
+
+
 def test_circle_fence_breach_triggers_rtl():
     v = airborne(10, FENCE_ENABLE=1, FENCE_RADIUS=50)
-    v.guided_goto(120.0, 0.0, v.body.up)
-    assert run(v, 30, lambda v: v.mode == Mode.RTL)
+    assert not v.guided_goto(120.0, 0.0, v.body.up)       # a destination outside is refused
+    assert run(v, 30, lambda v: streaming_velocity(v, (8.0, 0.0, 0.0), Mode.RTL))
     assert "Circle fence breached" in texts(v)
     assert 50 < v.body.north < 60
     assert run(v, 120, lambda v: not v.armed)
@@ -180,8 +186,8 @@ def test_circle_fence_breach_triggers_rtl():
 
 def test_altitude_fence_breach_lands_with_fence_action_2():
     v = airborne(10, FENCE_ENABLE=1, FENCE_ALT_MAX=20, FENCE_ACTION=2)
-    v.guided_goto(0.0, 0.0, 40.0)
-    assert run(v, 30, lambda v: v.mode == Mode.LAND)
+    assert not v.guided_goto(0.0, 0.0, 40.0)
+    assert run(v, 30, lambda v: streaming_velocity(v, (0.0, 0.0, 2.0), Mode.LAND))
     assert "Max Alt fence breached" in texts(v)
     assert v.rel_alt < 21
 

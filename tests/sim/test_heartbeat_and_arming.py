@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from conftest import fly_to_altitude, sim_and_gcs, wait_ready
 from mavclient import M
+from sim_kit import fly_to_altitude, sim_and_gcs, wait_ready
 
 from simulators.drone import BootTimes
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import fly_to_altitude, wait_ready
 from mavclient import M
+from sim_kit import fly_to_altitude, wait_ready
 
 HOME = (-35.363261, 149.165230)
 WP1 = (-35.362761, 149.165230)       # ~55 m north

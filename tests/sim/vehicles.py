@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulators.drone import FAST_BOOT, Mode, Vehicle, VehicleConfig
+from simulators.drone import FAST_BOOT, MOTORBOAT, ROVER, Mode, Rover, Vehicle, VehicleConfig
 
 DT = 0.05
 
@@ -31,3 +31,10 @@ def airborne(alt: float = 10.0, **params: float) -> Vehicle:
 
 def texts(v: Vehicle) -> list[str]:
     return [t for _, t in v.outbox.texts]
+
+
+def ready_rover(boat: bool = True, **params: float) -> Rover:
+    """An ArduRover motorboat (or rover) whose EKF uses GPS, disarmed in MANUAL."""
+    v = Rover(VehicleConfig(boot=FAST_BOOT, profile=MOTORBOAT if boat else ROVER, params=params))
+    assert run(v, 5, lambda v: v.origin_set)
+    return v

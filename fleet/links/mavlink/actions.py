@@ -5,6 +5,8 @@ No command puts an aircraft in a mode that takes its climb rate from a pilot's s
 
 - arm/disarm: MAV_CMD_COMPONENT_ARM_DISARM; force (21196) only when asked. Before the
   first arm, the vehicle's GCS failsafe is set as configured (``[mavlink] gcs_failsafe``).
+  A helicopter's motor interlock is switched off before arming and on after it
+  (MAV_CMD_DO_AUX_FUNCTION), and its takeoff waits for the rotor run-up.
 - set mode: MAV_CMD_DO_SET_MODE (custom mode enabled, mode number[, PX4 sub mode]); an
   armed aircraft's stick modes (LOITER, ALT_HOLD, CIRCLE, ...) only with ``pilot=True``.
 - takeoff: GUIDED (ArduPilot copter needs it), then MAV_CMD_NAV_TAKEOFF (param 7 = alt).
@@ -42,6 +44,11 @@ from .vehicle import Vehicle
 
 FORCE_MAGIC = 21196.0
 AIRBORNE_M = 1.0
+#: RC aux function MOTOR_INTERLOCK: a helicopter's rotor switch, which it must have off to
+#: arm and on (then a rotor run-up, H_RSC_RUNUP_TIME) before GUIDED and takeoff
+MOTOR_INTERLOCK = 32.0
+AUX_LOW, AUX_HIGH = 0.0, 2.0
+RUNUP_TRIES = 60
 #: commands that leave a running overwatch alone (they do not move the aircraft)
 _KEEP_GUIDANCE = (c.UploadMission, c.DownloadMission, c.ClearMission, c.SetMissionCurrent,
                   c.SetSpeed)
@@ -72,9 +79,11 @@ class Actions:
         match command:
             case c.Arm(force=force):
                 await self.failsafe.ensure(v, self.params)
+                await self._interlock(AUX_LOW)
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 1.0,
                                        FORCE_MAGIC if force else 0.0, done=lambda: v.armed)
                 await self._settle(lambda: bool(v.armed))
+                await self._interlock(AUX_HIGH)  # the rotor runs up while armed
             case c.Disarm(force=force):
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 0.0,
                                        FORCE_MAGIC if force else 0.0,
@@ -86,7 +95,7 @@ class Actions:
             case c.Takeoff(relative_alt_m=alt):
                 await self.failsafe.ensure(v, self.params)
                 if v.is_ardupilot and v.mode != "GUIDED":
-                    await self.set_mode("GUIDED")
+                    await self._guided_after_runup()
                 await self.client.long(
                     m.MAV_CMD_NAV_TAKEOFF, 0, 0, 0, float("nan"), 0, 0, float(alt),
                     done=lambda: bool(v.armed) and (v.relative_alt_m or 0.0) > 0.3)
@@ -143,6 +152,31 @@ class Actions:
         if self._px4:
             return "AUTO.LOITER"
         return "HOLD" if is_rover(self.vehicle.mav_type) else "BRAKE"
+
+    @property
+    def _heli(self) -> bool:
+        return self.vehicle.is_ardupilot and self.vehicle.mav_type == m.MAV_TYPE_HELICOPTER
+
+    async def _interlock(self, position: float) -> None:
+        """Set a helicopter's motor interlock as its pilot's switch would (DO_AUX_FUNCTION);
+        a frame without one refuses, which is fine."""
+        if not self._heli:
+            return
+        with contextlib.suppress(CommandRejectedError):
+            await self.client.long(m.MAV_CMD_DO_AUX_FUNCTION, MOTOR_INTERLOCK, position)
+
+    async def _guided_after_runup(self) -> None:
+        """GUIDED; a helicopter refuses it ("runup not complete") until its rotor is up to
+        speed, so it is asked again, once per ack timeout, while the rotor runs up."""
+        for _ in range(RUNUP_TRIES if self._heli else 1):
+            try:
+                await self.set_mode("GUIDED")
+                return
+            except CommandRejectedError as exc:
+                if "runup" not in exc.reason:
+                    raise
+                await asyncio.sleep(self.client.policy.ack_timeout_s)
+        await self.set_mode("GUIDED")
 
     def _check_pilot(self, name: str, pilot: bool) -> None:
         v = self.vehicle

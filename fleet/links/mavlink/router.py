@@ -21,7 +21,7 @@ from ...config import MavlinkConfig
 from ...errors import NoRouteError
 from ...events import Severity
 from ..base import LinkContext
-from .actions import Actions
+from .actions import AUX_LOW, MOTOR_INTERLOCK, Actions
 from .command_protocol import CommandClient, RetryPolicy
 from .dialect import mavlink2 as m
 from .failsafe import GcsFailsafe
@@ -46,6 +46,8 @@ WANTED_MESSAGES = (
     m.MAVLINK_MSG_ID_BATTERY_STATUS, m.MAVLINK_MSG_ID_EXTENDED_SYS_STATE,
 )
 STREAM_RETRY_S = 3.0
+#: a disarmed helicopter whose rotor switch is on cannot pass its pre-arm checks
+INTERLOCK_PREARM = "PreArm: Motor Interlock Enabled"
 _REACHED = re.compile(r"Reached command #(\d+)")
 MISSION_REPLIES = (
     m.MAVLINK_MSG_ID_MISSION_REQUEST, m.MAVLINK_MSG_ID_MISSION_REQUEST_INT,
@@ -306,6 +308,8 @@ class MavlinkRouter:
         text = entry.vehicle.on_statustext(msg, now)
         if (found := _REACHED.match(text.text)) is not None:
             self._item_reached(entry, int(found.group(1)), ctx)
+        elif text.text == INTERLOCK_PREARM and entry.vehicle.armed is False:
+            self._release_interlock(entry)
         severity = _SEVERITY[min(max(text.severity, 0), 7)]
         ctx.alert(severity, "mavlink.statustext", f"{entry.vehicle.unit_id}: {text.text}",
                   unit_id=entry.vehicle.unit_id)
@@ -404,6 +408,18 @@ class MavlinkRouter:
         ctx.alert(Severity.WARNING, "mavlink.heard_again",
                   f"{v.unit_id}: heard again after {now - since:.0f} s: "
                   f"{'armed' if v.armed else 'disarmed'}, {v.mode}", unit_id=v.unit_id)
+
+    def _release_interlock(self, entry: Entry) -> None:
+        """Switch a disarmed helicopter's rotor interlock off (the safe position, which
+        arming needs), as its pilot's switch would; fleet switches it on after arming."""
+        active = entry.paths.active
+        link = self.links.get(active[0]) if active else None
+        if link is None or active is None:
+            return
+        v = entry.vehicle
+        link.send_nowait(m.MAVLink_command_long_message(
+            v.sysid, v.compid, m.MAV_CMD_DO_AUX_FUNCTION, 0, MOTOR_INTERLOCK, AUX_LOW,
+            0, 0, 0, 0, 0), active[1])
 
     def _request_streams(self, entry: Entry, now: float) -> None:
         active = entry.paths.active
