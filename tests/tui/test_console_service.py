@@ -48,17 +48,26 @@ class FakeLink:
         self.ctx.telemetry(unit_id, Telemetry(26.89, 112.57, 1_800_000_000.0, **fields))
 
 
+HENGYANG_NOON = 1796270400.0  # 2026-12-03 12:00 UTC+8
+
+
 @pytest.fixture(scope="module")
 def config() -> FleetConfig:
+    """The demo config, without its links, and with an audit log of its own: the demo's
+    (in the user's data directory) may hold open incidents that keep units on scene."""
     cfg = load_config(demo_config_path())
-    return dataclasses.replace(cfg, mavlink=MavlinkConfig(), mqtt=None)
+    return dataclasses.replace(cfg, mavlink=MavlinkConfig(), mqtt=None,
+                               dispatch=dataclasses.replace(cfg.dispatch, audit_db=":memory:"))
 
 
 @asynccontextmanager
 async def running(config: FleetConfig) -> AsyncIterator[tuple[Console, FakeLink, ManualClock]]:
     clock = ManualClock()
     link = FakeLink()
+    # noon in Hengyang, when no schedule of the demo config claims Eagle 1 (its evening
+    # plaza tour): the test must not depend on the hour it runs
     async with FleetService(config, links=[link], monotonic=clock,
+                            wall=lambda: HENGYANG_NOON + clock(),
                             staleness_period_s=0.05) as svc:
         await asyncio.wait_for(link.ready.wait(), 5)
         async with console(svc) as c:
