@@ -8,7 +8,16 @@ import math
 import pytest
 from fake_service import FakeBatch, FakeService
 
-from fleet.commands import Arm, Disarm, Hold, Patrol, PauseMission, SetStatus, StartMission
+from fleet.commands import (
+    Arm,
+    Disarm,
+    Hold,
+    Orbit,
+    Patrol,
+    PauseMission,
+    SetStatus,
+    StartMission,
+)
 from fleet.events import (
     Alert,
     ConnectionState,
@@ -17,10 +26,14 @@ from fleet.events import (
     UnitRegistered,
     UnitSnapshot,
 )
+from fleet.links.mavlink.dialect import mavlink2 as m
+from fleet.links.mavlink.modes import needs_pilot
 from fleet.model import LinkState, Telemetry, UnitStatus
 from tui.alert_book import AlertBook
 from tui.cells import sparkline
 from tui.command_plans import (
+    MODE_SUGGESTIONS,
+    OVERWATCH_RADIUS_M,
     SPEC_BY_NAME,
     parse_altitude,
     parse_mode,
@@ -202,6 +215,23 @@ def test_patrol_is_a_mission_for_drones_and_a_route_for_vehicles(svc: FakeServic
     assert nowhere.empty and nowhere.skipped == (("RP02 Car 1", "no patrol route known for it"),)
     stop = plan(SPEC_BY_NAME["stop_patrol"], [units["air-1"], units["rp02-pc1"]])
     assert [s.command for s in stop.sends] == [PauseMission(), Hold()]
+
+
+def test_overwatch_circles_the_point_with_flying_aircraft_only(svc: FakeService) -> None:
+    units = snaps(svc)
+    p = plan(SPEC_BY_NAME["overwatch"], [units["air-1"], units["air-2"], units["rp02-pc1"]],
+             (26.9, 112.6))
+    assert [(s.unit_id, s.command) for s in p.sends] == [
+        ("air-2", Orbit(26.9, 112.6, OVERWATCH_RADIUS_M, None))]
+    assert p.skipped == (("Eagle 1", "not flying: take off first"),
+                         ("RP02 Car 1", "overwatch (pick on map) is for aircraft only"))
+    typed = plan(SPEC_BY_NAME["overwatch_typed"], [units["air-2"]], (26.9, 112.6, 45.0))
+    assert typed.sends[0].command == Orbit(26.9, 112.6, OVERWATCH_RADIUS_M, 45.0)
+
+
+def test_mode_suggestions_need_no_pilot() -> None:
+    assert not any(needs_pilot(m.MAV_AUTOPILOT_ARDUPILOTMEGA, m.MAV_TYPE_QUADROTOR, name)
+                   for name in MODE_SUGGESTIONS)
 
 
 def test_typed_values_are_checked_with_messages_an_operator_can_act_on() -> None:
