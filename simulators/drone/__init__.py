@@ -20,12 +20,13 @@ from .config import (
 )
 from .faults import FaultConfig, LinkFaults
 from .fleet_sim import DroneFleetSim, DroneInstance
+from .heli import Heli
 from .modes import Mode
 from .rover import Rover
 from .rover_modes import RoverMode
 from .vehicle import Vehicle
 
 __all__ = ["FAST_BOOT", "HELICOPTER", "MOTORBOAT", "PROFILES", "QUAD", "ROVER", "SITL_BOOT",
-           "BootTimes", "DroneFleetSim", "DroneInstance", "FaultConfig", "FleetConfig", "Home",
-           "LinkFaults", "ManualClock", "Mode", "Rover", "RoverMode", "ScaledClock", "Vehicle",
-           "VehicleConfig"]
+           "BootTimes", "DroneFleetSim", "DroneInstance", "FaultConfig", "FleetConfig", "Heli",
+           "Home", "LinkFaults", "ManualClock", "Mode", "Rover", "RoverMode", "ScaledClock",
+           "Vehicle", "VehicleConfig"]

@@ -49,7 +49,7 @@ def arm(v: Vehicle, force: bool = False) -> bool:
     if force:
         reason = position_failure(v)
     else:
-        reason = prearm_failure(v)
+        reason = v.prearm_failure()
         if reason is None and not MODE_INFO[v.mode].allows_arming:
             reason = f"{v.mode.name} mode not armable"
     if reason:

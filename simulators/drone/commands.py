@@ -246,6 +246,13 @@ def _terminate(ep: Endpoint, c: Command) -> int:
     return FAILED
 
 
+def _aux_function(ep: Endpoint, c: Command) -> int:
+    """handle_command_do_aux_function: a switch position above HIGH (2) is DENIED."""
+    if c.p2 > 2:
+        return DENIED
+    return ACCEPTED if ep.v.aux_function(int(c.p1), int(c.p2)) else FAILED
+
+
 # GCS_MAVLINK::handle_command_int_packet: what every ArduPilot vehicle answers the same way
 COMMON_HANDLERS: dict[int, Handler] = {
     M.MAV_CMD_COMPONENT_ARM_DISARM: _arm_disarm,
@@ -260,6 +267,7 @@ COMMON_HANDLERS: dict[int, Handler] = {
     M.MAV_CMD_PREFLIGHT_CALIBRATION: _calibration,
     M.MAV_CMD_PREFLIGHT_REBOOT_SHUTDOWN: _reboot,
     M.MAV_CMD_DO_FLIGHTTERMINATION: _terminate,
+    M.MAV_CMD_DO_AUX_FUNCTION: _aux_function,
 }
 
 # GCS_MAVLINK_Copter::handle_command_int_packet on top

@@ -8,7 +8,7 @@ from typing import Literal
 
 from .faults import FaultConfig
 from .geo import offset
-from .params import SPECS, ParamSpec
+from .params import HELI_SPECS, SPECS, ParamSpec
 from .rover_params import ROVER_SPECS
 
 
@@ -44,7 +44,7 @@ class Profile:
     idle_current_a: float             # armed on the ground
     cruise_speed_m_s: float           # most efficient forward speed
     params: dict[str, float] = field(default_factory=dict)  # the airframe's .parm
-    kind: Literal["copter", "rover"] = "copter"   # the firmware: ArduCopter or ArduRover
+    kind: Literal["copter", "heli", "rover"] = "copter"   # firmware: arducopter(-heli), ardurover
     specs: tuple[ParamSpec, ...] = SPECS          # the firmware's parameter table
 
 
@@ -60,6 +60,7 @@ HELICOPTER = Profile(
     params={"BATT_CAPACITY": 16000, "BATT_LOW_VOLT": 43.2, "BATT_CRT_VOLT": 42.0,
             "BATT_FS_LOW_ACT": 2, "BATT_FS_CRT_ACT": 1, "WPNAV_SPEED": 1500,
             "WPNAV_SPEED_UP": 300, "WPNAV_SPEED_DN": 200, "WPNAV_ACCEL": 200},
+    kind="heli", specs=HELI_SPECS,
 )
 # ArduRover with SITL's rover.parm (CRUISE_SPEED 5, WP_SPEED 5, WP_RADIUS 3); the boat adds
 # motorboat.parm's FRAME_CLASS 2, and MIS_DONE_BEHAVE 1 that Rover::init_ardupilot sets for boats

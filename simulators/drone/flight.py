@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .vehicle import Vehicle
 
 RTL_ALT_MIN = 2.0      # m, the floor of the RTL cone
+UNPOWERED_SINK_M_S = 6.0     # heli SITL's fall with the interlock off (drag-limited)
+UNPOWERED_SINK_ACCEL = 3.0   # m/s²
 
 
 @dataclass
@@ -63,8 +65,10 @@ def run(v: Vehicle, dt: float) -> None:
     b = v.body
     if not v.armed:
         _unpowered(v, dt)
-    elif v.landed and not _wants_to_leave_ground(v):
+    elif v.landed and not (v.lift_available and _wants_to_leave_ground(v)):
         b.stop()
+    elif not v.lift_available:
+        _without_lift(v, dt)
     elif v.paused:
         hold_position(v, dt, v.nav.hold, b.up)
     else:
@@ -94,6 +98,14 @@ def _unpowered(v: Vehicle, dt: float) -> None:
     b.up += b.vu * dt
     b.north += b.vn * dt
     b.east += b.ve * dt
+
+
+def _without_lift(v: Vehicle, dt: float) -> None:
+    """Armed aloft with the rotor throttle cut (a heli's interlock off): whatever the mode, it
+    sinks, reaching ~6 m/s within ~2 s as SITL's heli does, and drifts with the wind."""
+    step_horizontal(v.body, dt, 1.0, velocity=v.wind)
+    step_vertical(v.body, dt, UNPOWERED_SINK_ACCEL, rate=-UNPOWERED_SINK_M_S,
+                  descent=UNPOWERED_SINK_M_S)
 
 
 def face_travel(v: Vehicle, dt: float) -> None:

@@ -1,17 +1,19 @@
-"""The two firmwares simulated: which vehicle class, command table and message decoding each has.
+"""The firmwares simulated: which vehicle class, command table and message decoding each has.
 
 A profile names its kind (``Profile.kind``); the endpoint and the fleet look the rest up here,
-so ArduRover's differences stay in its own modules instead of branches through the copter's.
+so ArduRover's differences stay in its own modules instead of branches through the copter's
+(arducopter-heli is ArduCopter with a rotor: only its vehicle class differs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import commands, guided_targets, rover_mavlink, telemetry
 from .config import VehicleConfig
+from .heli import Heli
 from .rover import Rover
 from .vehicle import Vehicle
 from .vehicle_base import VehicleBase
@@ -28,10 +30,12 @@ class Kind:
     landed_state: Callable[[Any], int]
 
 
+_COPTER = Kind(Vehicle, commands.HANDLERS, guided_targets.on_global_int,
+               guided_targets.on_local_ned, telemetry.base_mode, telemetry.system_status,
+               telemetry.landed_state)
 KINDS: dict[str, Kind] = {
-    "copter": Kind(Vehicle, commands.HANDLERS, guided_targets.on_global_int,
-                   guided_targets.on_local_ned, telemetry.base_mode, telemetry.system_status,
-                   telemetry.landed_state),
+    "copter": _COPTER,
+    "heli": replace(_COPTER, vehicle=Heli),
     "rover": Kind(Rover, rover_mavlink.HANDLERS, rover_mavlink.on_global_int,
                   rover_mavlink.on_local_ned, rover_mavlink.base_mode,
                   rover_mavlink.system_status, rover_mavlink.landed_state),

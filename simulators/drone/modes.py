@@ -25,10 +25,11 @@ class ModeInfo:
     allows_arming: bool       # Mode::allows_arming() for a GCS arm request
     pilot_throttle: bool      # altitude follows the throttle stick (no RC = stick low)
     position_control: bool    # sets MAV_MODE_FLAG_GUIDED_ENABLED while flying
+    manual_throttle: bool = False   # Mode::has_manual_throttle(): a heli may enter it mid run-up
 
 
 MODE_INFO: dict[Mode, ModeInfo] = {
-    Mode.STABILIZE: ModeInfo(False, True, True, False),
+    Mode.STABILIZE: ModeInfo(False, True, True, False, manual_throttle=True),
     Mode.ALT_HOLD: ModeInfo(False, True, True, False),
     Mode.AUTO: ModeInfo(True, False, False, True),   # AUTO_OPTIONS=0: not armable
     Mode.GUIDED: ModeInfo(True, True, False, True),

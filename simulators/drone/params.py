@@ -79,6 +79,15 @@ SPECS: tuple[ParamSpec, ...] = (
     param("WPNAV_SPEED_UP", 250, REAL32, 10, 1000),
 )
 
+# arducopter-heli adds its rotor speed control (AP_MotorsHeli_RSC, H_RSC_MODE 2 setpoint as in
+# SITL's copter-heli.parm; only the run-up timing is simulated)
+HELI_SPECS: tuple[ParamSpec, ...] = tuple(sorted((
+    *SPECS,
+    param("H_RSC_CRITICAL", 50, INT16, 0, 100),
+    param("H_RSC_RAMP_TIME", 1, INT8, 0, 60),
+    param("H_RSC_RUNUP_TIME", 10, INT8, 0, 60),
+), key=lambda s: s.name))
+
 SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in SPECS}
 
 

@@ -208,8 +208,9 @@ def fence_status(ep: Endpoint) -> Any:
 
 
 def rc_channels(ep: Endpoint) -> Any:
-    pwm = [1500, 1500, ep.v.throttle_pwm, 1500] + [1000] * 4 + [0] * 10
-    return ep.mav.rc_channels_encode(boot_ms(ep.v), 16, *pwm, 255)
+    # SITL's RC (AP_RCProtocol_UDP): RC5 and RC8 at 1800, the MIDDLE of a 3-position switch
+    pwm = [1500, 1500, ep.v.throttle_pwm, 1500, 1800, 1000, 1000, 1800] + [0] * 10
+    return ep.mav.rc_channels_encode(boot_ms(ep.v), 8, *pwm, 255)
 
 
 def home_position(ep: Endpoint) -> Any:

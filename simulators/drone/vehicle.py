@@ -13,7 +13,7 @@ from . import arming, failsafes, flight, guided
 from .auto import MissionRunner
 from .battery import flight_current
 from .modes import MODE_INFO, Mode
-from .state import WARNING
+from .state import MOTOR_INTERLOCK, WARNING
 from .vehicle_base import VehicleBase
 
 
@@ -123,6 +123,10 @@ class Vehicle(VehicleBase):
         if mode == self.mode:
             return True
         ignore_checks = not self.armed
+        refusal = None if ignore_checks else self._mode_refusal(mode)
+        if refusal:
+            self.text(WARNING, f"Mode change to {mode.name} failed: {refusal}")
+            return False
         if not ignore_checks and MODE_INFO[mode].requires_position and not self.position_ok:
             self.text(WARNING, f"Mode change to {mode.name} failed: requires position")
             return False
@@ -137,11 +141,35 @@ class Vehicle(VehicleBase):
         flight.enter_mode(self, mode)
         return True
 
+    def _mode_refusal(self, mode: Mode) -> str | None:
+        """A frame's own reason to refuse an armed mode change (a heli's run-up)."""
+        return None
+
     def force_mode(self, mode: Mode) -> bool:
         """A failsafe's mode change: RTL falls back to LAND like set_mode_RTL_or_land_with_pause."""
         if self.set_mode(mode):
             return True
         return mode != Mode.LAND and self.set_mode(Mode.LAND)
+
+    # ----------------------------------------------------------------- motors
+
+    @property
+    def motor_interlock(self) -> bool:
+        """motors->get_interlock() where a takeoff asks; a quad has no interlock switch."""
+        return True
+
+    @property
+    def lift_available(self) -> bool:
+        """The motors can carry the vehicle (a heli's rotor must be up to speed)."""
+        return True
+
+    def aux_function(self, function: int, position: int) -> bool:
+        """MAV_CMD_DO_AUX_FUNCTION: only MOTOR_INTERLOCK is simulated; a quad takes it and,
+        with no RCx_OPTION 32, it changes nothing."""
+        return function == MOTOR_INTERLOCK
+
+    def _update_motors(self, dt: float) -> None:
+        """The motors library's output logic, before the mode runs (a heli's rotor)."""
 
     # ----------------------------------------------------------------- guided
 
@@ -152,7 +180,7 @@ class Vehicle(VehicleBase):
         if self.mode not in (Mode.GUIDED, Mode.LOITER, Mode.POSHOLD) and not (
                 self.mode == Mode.ALT_HOLD and not must_navigate):
             return False
-        if alt_m <= self.rel_alt or not self.origin_set:
+        if alt_m <= self.rel_alt or not self.origin_set or not self.motor_interlock:
             return False
         self.nav.kind = "takeoff"
         self.nav.hold = (self.body.north, self.body.east)
@@ -189,6 +217,7 @@ class Vehicle(VehicleBase):
         self._boot_texts()
         self._ekf_update()
         failsafes.check(self)
+        self._update_motors(dt)
         flight.run(self, dt)
         self._ground_contact()
         self._auto_disarm()
@@ -215,10 +244,14 @@ class Vehicle(VehicleBase):
             self.landed = True
             self.touchdown_at = None
             self.disarm_timer_from = self.t
-            if self.mode in (Mode.LAND, Mode.RTL):
-                self.disarm(from_gcs=False)
-            elif self.mode == Mode.AUTO:
-                self.runner.on_landed()
+            self._landing_complete()
+
+    def _landing_complete(self) -> None:
+        """LAND and RTL disarm, AUTO's landing completes, once landed with the motors idle."""
+        if self.mode in (Mode.LAND, Mode.RTL):
+            self.disarm(from_gcs=False)
+        elif self.mode == Mode.AUTO:
+            self.runner.on_landed()
 
     def _auto_disarm(self) -> None:
         delay = self.params["DISARM_DELAY"]

@@ -246,3 +246,8 @@ class VehicleBase:
     @property
     def in_auto(self) -> bool:
         raise NotImplementedError
+
+    def aux_function(self, function: int, position: int) -> bool:
+        """MAV_CMD_DO_AUX_FUNCTION (switch position 0 low, 1 middle, 2 high); False: FAILED.
+        No auxiliary function is simulated here."""
+        return False

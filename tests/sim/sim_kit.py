@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
-from mavclient import MavClient
+from mavclient import M, MavClient
 
 from simulators.drone import FAST_BOOT, DroneFleetSim, FleetConfig, ManualClock
 from simulators.drone.geo import north_east
@@ -41,6 +42,26 @@ async def fly_to_altitude(gcs: MavClient, alt: float = 10.0) -> None:
     assert (await gcs.takeoff(alt)).result == 0
     gcs.request_streams(5, 6)       # POSITION
     await gcs.wait_alt(alt)
+
+
+MOTOR_INTERLOCK, LOW, HIGH = 32, 0, 2     # RC aux function and switch positions
+HELI_RUNUP_S = 10.0                      # H_RSC_RUNUP_TIME
+ARMING_DELAY_S = 2.0                     # a heli's interlock stays off this long after arming
+
+
+async def interlock(gcs: MavClient, position: int) -> Any:
+    """A heli's rotor switch, as fleet sets it: MAV_CMD_DO_AUX_FUNCTION, the COMMAND_ACK."""
+    return await gcs.command(M.MAV_CMD_DO_AUX_FUNCTION, MOTOR_INTERLOCK, position)
+
+
+async def heli_armed_and_running_up(gcs: MavClient) -> float:
+    """Ready, interlock off, armed, past the arming delay, interlock on: the run-up's start."""
+    await wait_ready(gcs)
+    assert (await interlock(gcs, LOW)).result == M.MAV_RESULT_ACCEPTED
+    assert (await gcs.arm()).result == M.MAV_RESULT_ACCEPTED
+    await gcs.collect(ARMING_DELAY_S + 0.1)
+    assert (await interlock(gcs, HIGH)).result == M.MAV_RESULT_ACCEPTED
+    return gcs.sim.now
 
 
 def local(sim: DroneFleetSim, msg: object) -> tuple[float, float]:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from simulators.drone import FAST_BOOT, MOTORBOAT, ROVER, Mode, Rover, Vehicle, VehicleConfig
+from simulators.drone import (
+    FAST_BOOT,
+    HELICOPTER,
+    MOTORBOAT,
+    ROVER,
+    Heli,
+    Mode,
+    Rover,
+    Vehicle,
+    VehicleConfig,
+)
 
 DT = 0.05
 
@@ -26,6 +36,17 @@ def airborne(alt: float = 10.0, **params: float) -> Vehicle:
     v = ready(**params)
     assert v.set_mode(Mode.GUIDED) and v.arm() and v.takeoff(alt)
     assert run(v, 60, lambda v: v.nav.kind != "takeoff")     # takeoff complete
+    return v
+
+
+def heli_airborne(alt: float = 10.0, **params: float) -> Heli:
+    """A heli (SITL's copter-heli.parm) flown up in GUIDED: interlock off, armed, on, run up."""
+    v = Heli(VehicleConfig(boot=FAST_BOOT, profile=HELICOPTER, params=params))
+    assert run(v, 5, lambda v: v.origin_set and v.rc_read)
+    assert v.aux_function(32, 0) and v.arm() and v.aux_function(32, 2)
+    assert run(v, 30, lambda v: v.set_mode(Mode.GUIDED))
+    assert v.takeoff(alt)
+    assert run(v, 60, lambda v: v.nav.kind != "takeoff")
     return v
 
 

@@ -1,0 +1,104 @@
+"""ArduCopter heli (arducopter-heli, SITL's copter-heli.parm): the motor interlock and run-up.
+
+RC8 is the motor interlock switch (RC8_OPTION 32, H_RSC_MODE 2). SITL's RC holds RC8 at 1800,
+the MIDDLE position, which counts as interlock on; so a disarmed heli fails pre-arm with "Motor
+Interlock Enabled" until a GCS switches it off with MAV_CMD_DO_AUX_FUNCTION (32, LOW). Once
+armed, switching it on (MIDDLE or HIGH) runs the rotor up (``rotor.MainRotor``); until the run-up
+is complete only a manual-throttle mode may be entered and no takeoff leaves the ground.
+Sources: AP_Arming_Copter.cpp, RC_Channel_Copter.cpp, mode.cpp, motors.cpp, takeoff.cpp,
+AP_MotorsHeli.cpp, AP_MotorsHeli_RSC.cpp.
+"""
+
+from __future__ import annotations
+
+from .modes import MODE_INFO, Mode
+from .rotor import MainRotor, Spool
+from .state import INFO, MOTOR_INTERLOCK
+from .vehicle import Vehicle
+
+LOW = 0                      # RC_Channel::AuxSwitchPos
+ARMING_DELAY_S = 2.0         # ARMING_DELAY_SEC: the interlock stays off this long after arming
+RC_FIRST_READ_S = 0.25       # after initialisation: first RC frame plus the 200 ms debounce
+RC8_POSITION = "MIDDLE"      # SITL's RC8 = 1800 us
+
+
+class Heli(Vehicle):
+    def power_on(self) -> None:
+        super().power_on()
+        self.interlock_switch = False    # init_aux: no RC yet reads as LOW
+        self.rc_read = False
+        self.rotor = MainRotor()
+
+    # ----------------------------------------------------------------- the switch
+
+    def aux_function(self, function: int, position: int) -> bool:
+        if function != MOTOR_INTERLOCK:
+            return False
+        self.interlock_switch = position != LOW
+        return True
+
+    def _read_rc(self) -> None:
+        """read_aux_all: the first debounced read of RC8 runs its function, overriding whatever
+        a GCS set before (MOTOR_INTERLOCK is not one of the positions only recorded)."""
+        if self.rc_read or self.t < self.cfg.boot.initialised_s + RC_FIRST_READ_S:
+            return
+        self.rc_read = True
+        self.interlock_switch = True
+        self.text(INFO, f"RC8: MotorInterlock {RC8_POSITION}")
+
+    @property
+    def motor_interlock(self) -> bool:
+        """Copter::motors_output: armed, past the arming delay, switch on."""
+        return self.armed and self.t - self.arm_time > ARMING_DELAY_S and self.interlock_switch
+
+    # ----------------------------------------------------------------- checks
+
+    def prearm_failure(self) -> str | None:
+        if self.initialised and self.interlock_switch:
+            return "Motor Interlock Enabled"
+        return super().prearm_failure()
+
+    def _mode_refusal(self, mode: Mode) -> str | None:
+        """Copter::set_mode (HELI_FRAME): no non-manual-throttle mode before the run-up."""
+        if not MODE_INFO[mode].manual_throttle and not self.rotor.runup_complete:
+            return "runup not complete"
+        return None
+
+    # ----------------------------------------------------------------- the rotor
+
+    @property
+    def lift_available(self) -> bool:
+        return self.rotor.spool == Spool.THROTTLE_UNLIMITED
+
+    def _landing(self) -> bool:
+        """Modes that let the rotor spool down once landed (make_safe_ground_handling())."""
+        return self.mode in (Mode.LAND, Mode.RTL) or (self.mode == Mode.AUTO
+                                                        and self.runner.landing)
+
+    def _update_motors(self, dt: float) -> None:
+        self._read_rc()
+        want_flight = not (self.landed and self._landing())
+        self.rotor.update(dt, self.params, armed=self.armed, interlock=self.motor_interlock,
+                          want_flight=want_flight)
+
+    def _landing_complete(self) -> None:
+        """The land detector alone is not enough: LAND waits for the rotor to spool down."""
+        if self.rotor.spool == Spool.GROUND_IDLE:
+            super()._landing_complete()
+
+    def _auto_disarm(self) -> None:
+        """Copter::auto_disarm_check: never while the rotor turns; with the interlock off
+        DISARM_DELAY counts even aloft; otherwise landed with the throttle low."""
+        if self.armed and self.landed and self._landing():
+            self._landing_complete()
+        delay = self.params["DISARM_DELAY"]
+        if not self.armed or delay <= 0:
+            return
+        if self.rotor.spool > Spool.GROUND_IDLE:
+            self.disarm_timer_from = self.t
+            return
+        if self.motor_interlock and (not self.landed or not self.throttle_zero):
+            self.disarm_timer_from = self.t
+            return
+        if self.t - self.disarm_timer_from >= delay:
+            self.disarm(from_gcs=False)
