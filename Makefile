@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.fleet-installed
 
-.PHONY: demo test lint bench mosquitto clean
+.PHONY: demo test lint bench hil mosquitto clean
 
 demo: $(STAMP)
 	$(BIN)/fleet demo
@@ -17,6 +17,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# tests/hil against ArduPilot SITL from your checkout: make hil ARDUPILOT_DIR=~/ardupilot
+# [HIL_BUILD=1] [HIL_ARGS="-k boat"]; see docs/hil.md
+hil: $(STAMP)
+	./scripts/hil.sh $(HIL_ARGS)
 
 $(STAMP): pyproject.toml scripts/ensure-venv.sh
 	./scripts/ensure-venv.sh

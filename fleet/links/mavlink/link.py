@@ -18,7 +18,7 @@ from ...events import ConnectionState
 from ..base import LinkContext
 from .dialect import mavlink2 as m
 from .framing import FrameCounters, FrameParser
-from .overwatch import GUIDANCE_HZ
+from .overwatch import GUIDANCE_HZ, MAX_GUIDANCE_HZ
 from .router import MavlinkRouter
 from .signing import SigningConfig, apply_signing
 from .transport import Transport, make_transport
@@ -48,6 +48,9 @@ class MavlinkLink:
         self.router = router
         self.gcs = (mavlink.gcs_sysid, mavlink.gcs_compid)
         self.heartbeat_s = 1.0 / mavlink.heartbeat_hz
+        # a vehicle sped up S times (heartbeat_hz = S) needs its targets S times as often
+        # (GUID_TIMEOUT counts vehicle time)
+        self.guidance_s = 1.0 / min(MAX_GUIDANCE_HZ, GUIDANCE_HZ * max(1.0, mavlink.heartbeat_hz))
         self.signing = signing
         self.frame_counters = FrameCounters()
         self.counters = LinkCounters()
@@ -155,5 +158,5 @@ class MavlinkLink:
         """Overwatch targets for the vehicles this link carries (see overwatch.py); they
         stop with the link, and the aircraft then holds its last target."""
         while True:
-            await asyncio.sleep(1.0 / GUIDANCE_HZ)
+            await asyncio.sleep(self.guidance_s)
             self.router.guide(self, self.router.monotonic())

@@ -8,6 +8,9 @@ another type are stale and dropped. When a reply does not come within the timeou
 last message is sent again (both sides retry, so a lossy radio link still completes).
 ArduPilot answers an item it did not ask for (our resend crossing its request) with
 MISSION_ACK INVALID_SEQUENCE and carries on: that ack ends nothing; any other error does.
+A vehicle that gave up on an upload (ArduPilot cancels after a few seconds without an
+item, then answers our next item with MAV_MISSION_ERROR) gets the whole upload again,
+from MISSION_COUNT, up to ``MissionPolicy.upload_restarts`` times.
 ArduPilot's seq 0 is home: :mod:`fleet.missions.wire` adds and strips it.
 """
 
@@ -34,6 +37,9 @@ from .dialect import mavlink2 as m
 _RESULT = {k: v.name for k, v in m.enums["MAV_MISSION_RESULT"].items()}
 _ITEM_IDS = (m.MAVLINK_MSG_ID_MISSION_ITEM_INT, m.MAVLINK_MSG_ID_MISSION_ITEM)
 _REQUEST_IDS = (m.MAVLINK_MSG_ID_MISSION_REQUEST, m.MAVLINK_MSG_ID_MISSION_REQUEST_INT)
+#: what a vehicle that dropped an upload half-way answers (ArduPilot: CANCELLED when its
+#: upload timer fires, ERROR to an item that comes after that)
+_DROPPED = frozenset({"MAV_MISSION_ERROR", "MAV_MISSION_OPERATION_CANCELLED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,7 @@ class MissionPolicy:
     timeout_s: float = 1.5
     item_timeout_s: float = 0.25  # after the first request, items come quickly
     give_up_s: float = 15.0
+    upload_restarts: int = 2  # after the vehicle dropped an upload (a long radio dropout)
     verify_alt_m: float = 0.01
     verify_deg: float = 2e-7
 
@@ -53,6 +60,7 @@ class MissionPolicy:
 @dataclass(slots=True)
 class MissionStats:
     resends: int = 0
+    restarts: int = 0  # uploads begun again after the vehicle dropped them
     stale: int = 0  # replies of another mission type or outside an operation
 
 
@@ -90,7 +98,7 @@ class MissionClient:
         wire = for_ardupilot_upload(items, mission_type=mission_type) if self.ardupilot \
             else tuple(items)
         async with self._operation(progress):
-            confirmed = await self._upload(wire, mission_type)
+            confirmed = await self._upload_restarting(wire, mission_type)
         if verify or not confirmed:  # unconfirmed: the read-back decides
             got = await self.download(mission_type)
             self._verify(items, got, mission_type)
@@ -131,6 +139,17 @@ class MissionClient:
     # -- protocol -------------------------------------------------------------------
     def _operation(self, progress: Callable[[int, int], None] | None = None) -> _Operation:
         return _Operation(self, progress)
+
+    async def _upload_restarting(self, wire: Sequence[MissionItem],
+                                 mission_type: MissionType) -> bool:
+        for attempt in range(self.policy.upload_restarts + 1):
+            try:
+                return await self._upload(wire, mission_type)
+            except CommandRejectedError as exc:
+                if exc.result not in _DROPPED or attempt == self.policy.upload_restarts:
+                    raise
+                self.stats.restarts += 1
+        raise AssertionError("unreachable")
 
     async def _upload(self, wire: Sequence[MissionItem], mission_type: MissionType) -> bool:
         """Send the list; True when the vehicle's ACK confirmed it. False when every item

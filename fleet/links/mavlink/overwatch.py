@@ -25,6 +25,7 @@ from .dialect import mavlink2 as m
 
 #: targets per second; ArduCopter's position controller runs at 400 Hz and interpolates
 GUIDANCE_HZ = 4.0
+MAX_GUIDANCE_HZ = 50.0  # with a simulator or SITL sped up (``[mavlink] heartbeat_hz``)
 DEFAULT_SPEED_M_S = 4.0
 #: the target runs at most this far (seconds of travel) ahead of the aircraft's own phase,
 #: so an aircraft held back by wind is led, not chased around the circle

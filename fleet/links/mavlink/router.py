@@ -48,7 +48,8 @@ WANTED_MESSAGES = (
 STREAM_RETRY_S = 3.0
 #: a disarmed helicopter whose rotor switch is on cannot pass its pre-arm checks
 INTERLOCK_PREARM = "PreArm: Motor Interlock Enabled"
-_REACHED = re.compile(r"Reached command #(\d+)")
+#: ArduCopter says "Reached command #k", ArduRover "Reached waypoint #k"
+_REACHED = re.compile(r"Reached (?:command|waypoint) #(\d+)")
 MISSION_REPLIES = (
     m.MAVLINK_MSG_ID_MISSION_REQUEST, m.MAVLINK_MSG_ID_MISSION_REQUEST_INT,
     m.MAVLINK_MSG_ID_MISSION_ACK, m.MAVLINK_MSG_ID_MISSION_COUNT,
@@ -211,7 +212,7 @@ class MavlinkRouter:
                                  lambda: vehicle.recent_text(self.monotonic()),
                                  RetryPolicy(attempts=self.config.command_attempts,
                                              ack_timeout_s=self.config.command_timeout_s))
-        params = ParamClient(unit_id, key, send)
+        params = ParamClient(unit_id, key, send, attempts=self.config.command_attempts)
         missions = MissionClient(unit_id, key, send,
                                  ardupilot=msg.autopilot == m.MAV_AUTOPILOT_ARDUPILOTMEGA)
         entry = Entry(
