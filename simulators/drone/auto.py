@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from . import flight
+from . import flight, guided
 from . import mission as m
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ class MissionRunner:
         c = cmd.command
         if c == m.NAV_TAKEOFF:
             flight.hold_position(v, dt, self._target, max(self._target_up, v.body.up))
-            if v.body.up >= self._target_up - 0.1:
+            if guided.takeoff_complete(v, self._target_up):
                 self._completed()
         elif c in (m.NAV_WAYPOINT, m.NAV_LOITER_TIME, m.NAV_LOITER_UNLIM):
             self._goto_and_hold(dt, cmd)

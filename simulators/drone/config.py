@@ -52,7 +52,7 @@ QUAD = Profile(
     name="quad", mav_type=2, frame="QUAD/X", max_speed_m_s=20.0, cells=4,
     cell_resistance_ohm=0.008, hover_current_a=16.0, idle_current_a=1.5, cruise_speed_m_s=10.0,
     params={"BATT_CAPACITY": 5000, "BATT_LOW_VOLT": 14.4, "BATT_CRT_VOLT": 14.0,
-            "BATT_FS_LOW_ACT": 2, "BATT_FS_CRT_ACT": 1},
+            "BATT_FS_LOW_ACT": 2, "BATT_FS_CRT_ACT": 1, "MOT_THST_HOVER": 0.39},
 )
 HELICOPTER = Profile(
     name="helicopter", mav_type=4, frame="HELI", max_speed_m_s=30.0, cells=12,

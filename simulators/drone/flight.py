@@ -11,8 +11,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import guided
-from .modes import Mode
-from .physics import VERTICAL_ACCEL, G, step_horizontal, step_vertical, turn_toward, update_attitude
+from .modes import MODE_INFO, Mode
+from .physics import (
+    VERTICAL_ACCEL,
+    G,
+    shape_vertical,
+    sqrt_controller,
+    step_horizontal,
+    step_vertical,
+    turn_toward,
+    update_attitude,
+)
 
 if TYPE_CHECKING:
     from .vehicle import Vehicle
@@ -65,7 +74,10 @@ def run(v: Vehicle, dt: float) -> None:
     b = v.body
     if not v.armed:
         _unpowered(v, dt)
-    elif v.landed and not (v.lift_available and _wants_to_leave_ground(v)):
+    elif v.landed and not (v.lift_available and wants_to_leave_ground(v)):
+        v.takeoff_throttle = 0.0
+        b.stop()
+    elif v.landed and not _lifted_off(v, dt):
         b.stop()
     elif not v.lift_available:
         _without_lift(v, dt)
@@ -76,7 +88,22 @@ def run(v: Vehicle, dt: float) -> None:
     update_attitude(b, *v.wind)
 
 
-def _wants_to_leave_ground(v: Vehicle) -> bool:
+def _lifted_off(v: Vehicle, dt: float) -> bool:
+    """A takeoff's land_complete phase (takeoff.cpp): with the motors spooled up the throttle
+    rises from zero at 1 / TKOFF_SLEW_TIME; the vehicle leaves the ground (land_complete is
+    cleared) once it reaches the hover throttle, where SITL measures the climb acceleration.
+    With manual throttle the land detector decides instead, once it has climbed."""
+    if MODE_INFO[v.mode].manual_throttle:
+        return True
+    v.takeoff_throttle += dt / v.params["TKOFF_SLEW_TIME"]
+    if v.takeoff_throttle < v.hover_throttle:
+        return False
+    v.takeoff_throttle = 0.0
+    v.landed = False
+    return True
+
+
+def wants_to_leave_ground(v: Vehicle) -> bool:
     if v.mode == Mode.GUIDED:
         return v.nav.kind == "takeoff"
     if v.mode == Mode.AUTO:
@@ -117,8 +144,7 @@ def fly_to(v: Vehicle, dt: float, target: tuple[float, float], target_up: float,
     """Horizontal and vertical approach; returns the horizontal distance left."""
     dist = step_horizontal(v.body, dt, _accel(v), target=target,
                            speed=v.wp_speed if speed is None else speed)
-    step_vertical(v.body, dt, VERTICAL_ACCEL, target_up=target_up, climb=v.climb_speed,
-                  descent=v.descent_speed)
+    guided.climb_to(v, dt, target_up)
     face_travel(v, dt)
     return dist
 
@@ -128,8 +154,7 @@ def hold_position(v: Vehicle, dt: float, hold: tuple[float, float] | None, up: f
         step_horizontal(v.body, dt, _accel(v))
     else:
         step_horizontal(v.body, dt, _accel(v), target=hold, speed=v.wp_speed)
-    step_vertical(v.body, dt, VERTICAL_ACCEL, target_up=up, climb=v.climb_speed,
-                  descent=v.descent_speed)
+    guided.climb_to(v, dt, up)
 
 
 def _pilot_vertical(v: Vehicle, dt: float, max_descent: float | None = None) -> None:
@@ -205,17 +230,20 @@ def _run_brake(v: Vehicle, dt: float) -> None:
 
 
 def land_step(v: Vehicle, dt: float, hold: tuple[float, float] | None) -> None:
-    """Descend at LAND_SPEED_HIGH (or WPNAV_SPEED_DN) then LAND_SPEED below LAND_ALT_LOW."""
+    """Mode::land_run_vertical_control: a sqrt controller (PSC_POSZ_P 1, WPNAV_ACCEL_Z) toward
+    LAND_ALT_LOW sets the descent rate, between LAND_SPEED_HIGH (or WPNAV_SPEED_DN) and
+    LAND_SPEED, so it slows to LAND_SPEED just above LAND_ALT_LOW and holds it to the ground."""
     p, b = v.params, v.body
-    if b.up > p["LAND_ALT_LOW"] / 100:
-        speed = (p["LAND_SPEED_HIGH"] or p["WPNAV_SPEED_DN"]) / 100
-    else:
-        speed = p["LAND_SPEED"] / 100
+    accel, jerk = guided.vertical_limits(v)
+    slow = p["LAND_SPEED"] / 100
+    fast = max(slow, (p["LAND_SPEED_HIGH"] or p["WPNAV_SPEED_DN"]) / 100)
+    low = max(p["LAND_ALT_LOW"], 100) / 100
+    rate = max(-fast, min(-slow, sqrt_controller(low - b.up, guided.POS_P, accel, dt)))
     if hold is not None and v.position_ok:
         step_horizontal(b, dt, _accel(v), target=hold, speed=v.wp_speed)
     else:
         step_horizontal(b, dt, 0.5, velocity=v.wind)
-    step_vertical(b, dt, VERTICAL_ACCEL, rate=-speed, descent=speed)
+    shape_vertical(b, dt, accel, jerk, rate=rate, descent=fast)
 
 
 def _run_land(v: Vehicle, dt: float) -> None:
@@ -253,8 +281,7 @@ def rtl_step(v: Vehicle, dt: float, s: RtlState) -> None:
     p, b = v.params, v.body
     if s.stage == "climb":
         step_horizontal(b, dt, _accel(v))
-        if step_vertical(b, dt, VERTICAL_ACCEL, target_up=s.return_up, climb=v.climb_speed,
-                         descent=v.descent_speed) < 0.1:
+        if guided.climb_to(v, dt, s.return_up) < 0.1:
             s.stage = "return"
     elif s.stage == "return":
         speed = p["RTL_SPEED"] / 100 or v.wp_speed

@@ -19,9 +19,16 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import physics
 from .fence import TYPE_ALT_MAX, TYPE_CIRCLE, TYPE_POLYGON
 from .modes import Mode
-from .physics import VERTICAL_ACCEL, step_horizontal, step_vertical, turn_toward
+from .physics import (
+    VERTICAL_ACCEL,
+    shape_vertical,
+    step_horizontal,
+    step_vertical,
+    turn_toward,
+)
 
 if TYPE_CHECKING:
     from .vehicle import Vehicle
@@ -158,10 +165,27 @@ def _time_out(v: Vehicle) -> None:
 
 def sqrt_controller(error: float, accel: float) -> float:
     """AC's sqrt_controller: POS_P x error close in, the speed it can brake from further out."""
-    linear = accel / POS_P ** 2
-    if error <= linear:
-        return POS_P * error
-    return math.sqrt(2 * accel * (error - linear / 2))
+    return physics.sqrt_controller(error, POS_P, accel)
+
+
+def vertical_limits(v: Vehicle) -> tuple[float, float]:
+    """The autopilot modes' vertical acceleration and jerk: WPNAV_ACCEL_Z and PSC_JERK_Z."""
+    return v.params["WPNAV_ACCEL_Z"] / 100, v.params["PSC_JERK_Z"]
+
+
+def climb_to(v: Vehicle, dt: float, up: float) -> float:
+    """input_pos_vel_accel_U toward ``up`` within WPNAV_SPEED_UP/DN; the height error left."""
+    accel, jerk = vertical_limits(v)
+    return shape_vertical(v.body, dt, accel, jerk, target_up=up, climb=v.climb_speed,
+                          descent=v.descent_speed)
+
+
+def takeoff_complete(v: Vehicle, up: float) -> bool:
+    """_AutoTakeoff::run: within the stopping distance from a tenth of the climb speed, and
+    climbing slower than that."""
+    accel, _ = vertical_limits(v)
+    slow = 0.1 * v.climb_speed
+    return v.body.up >= up - 0.5 * slow * slow / accel and v.body.vu < slow
 
 
 def _clamp_xy(n: float, e: float, limit: float) -> tuple[float, float]:
@@ -173,9 +197,8 @@ def run(v: Vehicle, dt: float) -> None:
     nav, b = v.nav, v.body
     if nav.kind == "takeoff":
         step_horizontal(b, dt, _accel(v), target=nav.hold, speed=v.wp_speed)
-        left = step_vertical(b, dt, VERTICAL_ACCEL, target_up=nav.target_up,
-                             climb=v.climb_speed, descent=v.descent_speed)
-        if left <= 1e-6:
+        climb_to(v, dt, nav.target_up)
+        if takeoff_complete(v, nav.target_up):
             nav.kind, nav.target, nav.updated_at = "pos", nav.hold, v.t
         return
     _time_out(v)
@@ -194,8 +217,7 @@ def run(v: Vehicle, dt: float) -> None:
     else:
         target = nav.target or (b.north, b.east)
         step_horizontal(b, dt, _accel(v), target=target, speed=v.wp_speed)
-        step_vertical(b, dt, VERTICAL_ACCEL, target_up=b.up if nav.target_up is None
-                      else nav.target_up, climb=v.climb_speed, descent=v.descent_speed)
+        climb_to(v, dt, b.up if nav.target_up is None else nav.target_up)
     steer_yaw(v, dt)
 
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 from .modes import MODE_INFO, Mode
 from .rotor import MainRotor, Spool
 from .state import INFO, MOTOR_INTERLOCK
-from .vehicle import Vehicle
+from .vehicle import ARMING_DELAY_S, Vehicle
 
 LOW = 0                      # RC_Channel::AuxSwitchPos
-ARMING_DELAY_S = 2.0         # ARMING_DELAY_SEC: the interlock stays off this long after arming
 RC_FIRST_READ_S = 0.25       # after initialisation: first RC frame plus the 200 ms debounce
 RC8_POSITION = "MIDDLE"      # SITL's RC8 = 1800 us
 
@@ -67,24 +66,19 @@ class Heli(Vehicle):
     # ----------------------------------------------------------------- the rotor
 
     @property
-    def lift_available(self) -> bool:
-        return self.rotor.spool == Spool.THROTTLE_UNLIMITED
+    def spool(self) -> Spool:
+        return self.rotor.spool
 
-    def _landing(self) -> bool:
-        """Modes that let the rotor spool down once landed (make_safe_ground_handling())."""
-        return self.mode in (Mode.LAND, Mode.RTL) or (self.mode == Mode.AUTO
-                                                        and self.runner.landing)
+    @property
+    def hover_throttle(self) -> float:
+        """The collective's takeoff ramp is not simulated: it leaves the ground at once."""
+        return 0.0
 
     def _update_motors(self, dt: float) -> None:
         self._read_rc()
         want_flight = not (self.landed and self._landing())
         self.rotor.update(dt, self.params, armed=self.armed, interlock=self.motor_interlock,
                           want_flight=want_flight)
-
-    def _landing_complete(self) -> None:
-        """The land detector alone is not enough: LAND waits for the rotor to spool down."""
-        if self.rotor.spool == Spool.GROUND_IDLE:
-            super()._landing_complete()
 
     def _auto_disarm(self) -> None:
         """Copter::auto_disarm_check: never while the rotor turns; with the interlock off

@@ -62,8 +62,11 @@ SPECS: tuple[ParamSpec, ...] = (
     param("LAND_SPEED_HIGH", 0, INT16, 0, 500),
     param("MAV_GCS_SYSID", 255, INT16, 1, 255),
     param("MAV_SYSID", 1, INT16, 1, 255),
+    param("MOT_SPOOL_TIME", 0.5, REAL32, 0.05, 2),
+    param("MOT_THST_HOVER", 0.35, REAL32, 0.125, 0.6875),
     param("PILOT_SPEED_DN", 0, INT16, 0, 500),
     param("PILOT_SPEED_UP", 250, INT16, 50, 500),
+    param("PSC_JERK_Z", 5, REAL32, 5, 50),
     param("RALLY_INCL_HOME", 1, INT8, 0, 1),
     param("RALLY_TOTAL", 0, INT8, 0, 20),
     param("RC_OVERRIDE_TIME", 3, REAL32, -1, 120),
@@ -72,17 +75,19 @@ SPECS: tuple[ParamSpec, ...] = (
     param("RTL_LOIT_TIME", 5000, INT32, 0, 60_000),
     param("RTL_SPEED", 0, INT16, 0, 2000),
     *(param(f"SR0_{s}", 0, INT16, 0, 50) for s in _STREAMS),
+    param("TKOFF_SLEW_TIME", 2, REAL32, 0.25, 5),
     param("WPNAV_ACCEL", 250, REAL32, 50, 500),
+    param("WPNAV_ACCEL_Z", 100, REAL32, 50, 500),
     param("WPNAV_RADIUS", 200, REAL32, 5, 1000),
     param("WPNAV_SPEED", 1000, REAL32, 20, 2000),
     param("WPNAV_SPEED_DN", 150, REAL32, 10, 500),
     param("WPNAV_SPEED_UP", 250, REAL32, 10, 1000),
 )
 
-# arducopter-heli adds its rotor speed control (AP_MotorsHeli_RSC, H_RSC_MODE 2 setpoint as in
-# SITL's copter-heli.parm; only the run-up timing is simulated)
+# arducopter-heli has its rotor speed control (AP_MotorsHeli_RSC, H_RSC_MODE 2 setpoint as in
+# SITL's copter-heli.parm; only the run-up timing is simulated) instead of the multicopter motors
 HELI_SPECS: tuple[ParamSpec, ...] = tuple(sorted((
-    *SPECS,
+    *(s for s in SPECS if not s.name.startswith("MOT_")),
     param("H_RSC_CRITICAL", 50, INT16, 0, 100),
     param("H_RSC_RAMP_TIME", 1, INT8, 0, 60),
     param("H_RSC_RUNUP_TIME", 10, INT8, 0, 60),

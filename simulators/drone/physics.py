@@ -2,7 +2,9 @@
 
 Not a dynamics model: the position controller is assumed perfect within its limits (speed,
 acceleration, climb and descent rates), which is what a GCS observes of ArduCopter's
-WPNav/PosControl. Attitude is derived from acceleration and drag so ATTITUDE looks plausible.
+WPNav/PosControl. The autopilot's vertical path is its jerk-limited shaping (``shape_vertical``);
+SITL's vehicle tracks that path within centimetres. Attitude is derived from acceleration and
+drag so ATTITUDE looks plausible.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Body:
     pitch_rad: float = 0.0
     an: float = 0.0   # last horizontal acceleration, for attitude
     ae: float = 0.0
+    au: float = 0.0   # vertical acceleration, the state of the jerk-limited shaping
 
     @property
     def ground_speed(self) -> float:
@@ -36,7 +39,7 @@ class Body:
 
     def stop(self) -> None:
         self.vn = self.ve = self.vu = 0.0
-        self.an = self.ae = 0.0
+        self.an = self.ae = self.au = 0.0
 
 
 def _approach_speed(dist: float, vmax: float, accel: float, dt: float) -> float:
@@ -95,11 +98,56 @@ def step_vertical(b: Body, dt: float, accel: float, *, target_up: float | None =
         want = math.copysign(_approach_speed(abs(dz), vmax, accel, dt), dz)
     else:
         want = max(-descent, min(climb, rate or 0.0))
-    b.vu += max(-accel * dt, min(accel * dt, want - b.vu))
+    dv = max(-accel * dt, min(accel * dt, want - b.vu))
+    b.au = dv / dt if dt > 0 else 0.0
+    b.vu += dv
     new_up = b.up + b.vu * dt
     if target_up is not None and (target_up - b.up) * (target_up - new_up) <= 0:
         b.up = target_up
-        b.vu = 0.0
+        b.vu = b.au = 0.0
+        return 0.0
+    b.up = new_up
+    return abs(target_up - b.up) if target_up is not None else 0.0
+
+
+def sqrt_controller(error: float, p: float, limit: float, dt: float = 0.0) -> float:
+    """AP_Math's sqrt_controller: ``p`` x error close in, sqrt(2 limit error) further out, and
+    never more than closes the error within ``dt``."""
+    if limit <= 0:
+        out = p * error
+    elif p <= 0:
+        out = math.copysign(math.sqrt(2 * limit * abs(error)), error)
+    else:
+        linear = limit / p ** 2
+        if abs(error) > linear:
+            out = math.copysign(math.sqrt(2 * limit * (abs(error) - linear / 2)), error)
+        else:
+            out = p * error
+    return max(-abs(error) / dt, min(abs(error) / dt, out)) if dt > 0 else out
+
+
+def shape_vertical(b: Body, dt: float, accel: float, jerk: float, *,
+                   target_up: float | None = None, rate: float = 0.0,
+                   climb: float = 2.5, descent: float = 1.5) -> float:
+    """AC_PosControl's vertical input shaping (shape_pos_vel_accel, shape_vel_accel): toward
+    ``target_up`` (or at ``rate``) with the acceleration limited to ``accel`` and changing at
+    most ``jerk``. Toward a target the speed follows a sqrt controller that brakes at half
+    ``accel`` with gain jerk / (2 accel), so the approach to a height is slower than the climb.
+
+    Returns the remaining height error (0 without a target).
+    """
+    vel = rate
+    if target_up is not None:
+        err = target_up - b.up
+        vel += sqrt_controller(err, 0.5 * jerk / accel, 0.5 * accel, dt)
+    vel = max(-descent, min(climb, vel))
+    want = max(-accel, min(accel, sqrt_controller(vel - b.vu, jerk / accel, jerk, dt)))
+    b.au += max(-jerk * dt, min(jerk * dt, want - b.au))
+    new_up = b.up + b.vu * dt + 0.5 * b.au * dt * dt
+    b.vu += b.au * dt
+    if target_up is not None and (target_up - b.up) * (target_up - new_up) <= 0:
+        b.up = target_up           # the real one overshoots by a centimetre at most
+        b.vu = b.au = 0.0
         return 0.0
     b.up = new_up
     return abs(target_up - b.up) if target_up is not None else 0.0

@@ -1,4 +1,5 @@
-"""A traditional helicopter's main rotor: spool states and the run-up estimate (no I/O).
+"""Spool states: a traditional helicopter's main rotor and its run-up estimate, and a
+multicopter's motors (``Motors``); no I/O.
 
 ArduCopter heli never measures rotor speed in SITL: AP_MotorsHeli_RSC estimates it. With the
 interlock on, the throttle ramp rises over H_RSC_RAMP_TIME and the speed estimate follows it at
@@ -79,3 +80,45 @@ class MainRotor:
                 self.spool = Spool.SPOOLING_UP
             elif self.speed <= 0.0:
                 self.spool = Spool.GROUND_IDLE
+
+
+SPIN_ARM_RATIO = 0.1 / 0.15   # MOT_SPIN_ARM / MOT_SPIN_MIN: where ground idle settles
+
+
+@dataclass
+class Motors:
+    """A multicopter's AP_MotorsMulticopter::output_logic, for what it delays: the arming delay
+    keeps the motors stopped, then they spin up to full over MOT_SPOOL_TIME before the throttle
+    is unlimited (a takeoff can start), and spool down over it again before a landed vehicle
+    counts as idle (LAND, RTL and AUTO disarm only then)."""
+
+    spool: Spool = Spool.SHUT_DOWN
+    spin_up: float = 0.0         # _spin_up_ratio, 0..1
+    thrust_max: float = 0.0      # _throttle_thrust_max, 0..1
+
+    def update(self, dt: float, spool_time: float, *, interlock: bool,
+               want_flight: bool) -> None:
+        """``interlock``: armed and past the arming delay; ``want_flight``: the mode's wish for
+        THROTTLE_UNLIMITED (else GROUND_IDLE)."""
+        if not interlock:
+            self.spool, self.spin_up, self.thrust_max = Spool.SHUT_DOWN, 0.0, 0.0
+            return
+        step = dt / max(spool_time, 0.05)
+        if self.spool == Spool.SHUT_DOWN:
+            self.spool = Spool.GROUND_IDLE
+        if self.spool == Spool.GROUND_IDLE:
+            target = 1.0 if want_flight else SPIN_ARM_RATIO
+            self.spin_up += max(-step, min(step, target - self.spin_up))
+            if want_flight and self.spin_up >= 1.0:
+                self.spool = Spool.SPOOLING_UP
+        elif self.spool == Spool.SPOOLING_DOWN and want_flight:
+            self.spool = Spool.SPOOLING_UP
+        elif self.spool == Spool.SPOOLING_DOWN:
+            self.thrust_max = max(0.0, self.thrust_max - step)
+            if self.thrust_max <= 0.0:
+                self.spool = Spool.GROUND_IDLE
+        elif not want_flight:
+            self.spool = Spool.SPOOLING_DOWN
+        if self.spool == Spool.SPOOLING_UP:
+            # the throttle is still low when spooling up from the ground: full at once
+            self.spool, self.thrust_max = Spool.THROTTLE_UNLIMITED, 1.0

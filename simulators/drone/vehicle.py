@@ -13,8 +13,15 @@ from . import arming, failsafes, flight, guided
 from .auto import MissionRunner
 from .battery import flight_current
 from .modes import MODE_INFO, Mode
+from .rotor import Motors, Spool
 from .state import MOTOR_INTERLOCK, WARNING
 from .vehicle_base import VehicleBase
+
+ARMING_DELAY_S = 2.0         # ARMING_DELAY_SEC: the motors stay stopped this long after arming
+LAND_DETECT_S = 1.0          # LAND_DETECTOR_TRIGGER_SEC
+# After touching down under power the position controller takes this long to bring the
+# throttle to its lower limit, which the land detector needs (SITL's LDET: 0.58 s at 0.5 m/s)
+THROTTLE_WINDDOWN_S = 0.6
 
 
 class Vehicle(VehicleBase):
@@ -30,6 +37,8 @@ class Vehicle(VehicleBase):
         self.speed_up: float | None = None
         self.speed_dn: float | None = None
         self.paused = False
+        self.motors = Motors()
+        self.takeoff_throttle = 0.0             # the takeoff's throttle ramp on the ground
         self.runner.reset()
 
     @property
@@ -160,8 +169,17 @@ class Vehicle(VehicleBase):
 
     @property
     def lift_available(self) -> bool:
-        """The motors can carry the vehicle (a heli's rotor must be up to speed)."""
-        return True
+        """The motors can carry the vehicle: spooled up to unlimited throttle."""
+        return self.spool == Spool.THROTTLE_UNLIMITED
+
+    @property
+    def spool(self) -> Spool:
+        return self.motors.spool
+
+    @property
+    def hover_throttle(self) -> float:
+        """The throttle a takeoff ramps up to before the vehicle leaves the ground."""
+        return self.params["MOT_THST_HOVER"]
 
     def aux_function(self, function: int, position: int) -> bool:
         """MAV_CMD_DO_AUX_FUNCTION: only MOTOR_INTERLOCK is simulated; a quad takes it and,
@@ -169,7 +187,12 @@ class Vehicle(VehicleBase):
         return function == MOTOR_INTERLOCK
 
     def _update_motors(self, dt: float) -> None:
-        """The motors library's output logic, before the mode runs (a heli's rotor)."""
+        """The motors library's output logic, before the mode runs: landed, the modes ask for
+        ground idle unless taking off (make_safe_ground_handling)."""
+        interlock = self.armed and self.t - self.arm_time >= ARMING_DELAY_S
+        want_flight = not self.landed or flight.wants_to_leave_ground(self)
+        self.motors.update(dt, self.params["MOT_SPOOL_TIME"], interlock=interlock,
+                           want_flight=want_flight)
 
     # ----------------------------------------------------------------- guided
 
@@ -185,8 +208,7 @@ class Vehicle(VehicleBase):
         self.nav.kind = "takeoff"
         self.nav.hold = (self.body.north, self.body.east)
         self.nav.target_up = self.up_from_alt(alt_m, "rel")
-        self.auto_armed = True
-        self.landed = False
+        self.auto_armed = True          # still landed until the throttle ramp lifts it
         return True
 
     def guided_goto(self, north: float, east: float, up: float,
@@ -235,29 +257,44 @@ class Vehicle(VehicleBase):
         if b.up <= 0.0:
             b.up = 0.0
             b.vu = max(0.0, b.vu)
+            b.au = max(0.0, b.au)
             b.vn = b.ve = 0.0
         if self.landed or b.vu > 0:
             return
         if self.touchdown_at is None:
             self.touchdown_at = self.t
-        elif self.t - self.touchdown_at >= 1.0:      # the land detector's trigger time
+        elif self.t - self.touchdown_at >= LAND_DETECT_S + self._throttle_winddown():
             self.landed = True
             self.touchdown_at = None
             self.disarm_timer_from = self.t
-            self._landing_complete()
+
+    def _throttle_winddown(self) -> float:
+        """Only a descent under the position controller has a throttle to wind down."""
+        powered = self.armed and self.lift_available and not MODE_INFO[self.mode].manual_throttle
+        return THROTTLE_WINDDOWN_S if powered else 0.0
+
+    def _landing(self) -> bool:
+        """Modes that let the motors spool down once landed, and then disarm or go on."""
+        return self.mode in (Mode.LAND, Mode.RTL) or (self.mode == Mode.AUTO
+                                                        and self.runner.landing)
 
     def _landing_complete(self) -> None:
         """LAND and RTL disarm, AUTO's landing completes, once landed with the motors idle."""
+        if self.spool != Spool.GROUND_IDLE:
+            return
         if self.mode in (Mode.LAND, Mode.RTL):
             self.disarm(from_gcs=False)
         elif self.mode == Mode.AUTO:
             self.runner.on_landed()
 
     def _auto_disarm(self) -> None:
+        """Copter::auto_disarm_check, after a landing mode's own disarm."""
+        if self.armed and self.landed and self._landing():
+            self._landing_complete()
         delay = self.params["DISARM_DELAY"]
         if not self.armed or delay <= 0:
             return
-        if not self.landed or not self.throttle_zero:
+        if self.spool > Spool.GROUND_IDLE or not self.landed or not self.throttle_zero:
             self.disarm_timer_from = self.t
             return
         if self.t - self.disarm_timer_from >= delay:

@@ -16,11 +16,38 @@ def test_climb_rate_is_wpnav_speed_up_and_takeoff_stops_at_altitude():
     v = ready()
     assert v.set_mode(Mode.GUIDED) and v.arm() and v.takeoff(20)
     rates = []
-    run(v, 30, lambda v: rates.append(v.body.vu) or abs(v.rel_alt - 20) < 0.01)
+    run(v, 30, lambda v: rates.append(v.body.vu) or v.nav.kind != "takeoff")
     assert max(rates) == pytest.approx(2.5, abs=0.01)       # WPNAV_SPEED_UP 250 cm/s
-    assert 8.0 < len(rates) * DT < 11.0                       # 20 m at 2.5 m/s plus ramps
     run(v, 5)
     assert v.rel_alt == pytest.approx(20, abs=0.01) and v.flying
+
+
+def test_takeoff_leaves_the_ground_after_arming_delay_spool_up_and_throttle_ramp():
+    """2 s ARMING_DELAY_SEC, MOT_SPOOL_TIME 0.5 s, then the throttle ramps at 1/TKOFF_SLEW_TIME
+    (2 s) to MOT_THST_HOVER (copter.parm 0.39): SITL lifts off 3.28 s after arming."""
+    for spool, expected in ((0.5, 3.28), (1.0, 3.78)):
+        v = ready(MOT_SPOOL_TIME=spool)
+        assert v.set_mode(Mode.GUIDED) and v.arm() and v.takeoff(40)
+        armed_at = v.t
+        assert run(v, 10, lambda v: v.body.up > 0 or not v.landed)
+        assert v.t - armed_at == pytest.approx(expected, abs=2 * DT)
+        assert v.body.up < 0.01
+
+
+def test_takeoff_climb_is_jerk_limited_and_slows_into_its_altitude_like_sitl():
+    """AC_PosControl's shaping: WPNAV_ACCEL_Z 1 m/s², PSC_JERK_Z 5 m/s³, braking toward the
+    target at half the acceleration. SITL (4.7, copter.parm) is at 38 m of a 40 m takeoff
+    20.1 s after arming, climbing at 1.45 m/s."""
+    v = ready()
+    assert v.set_mode(Mode.GUIDED) and v.arm() and v.takeoff(40)
+    armed_at, accels = v.t, [0.0]
+    assert run(v, 40, lambda v: accels.append(v.body.au) or v.rel_alt >= 38)
+    assert v.t - armed_at == pytest.approx(20.1, abs=0.3)
+    assert v.body.vu == pytest.approx(1.45, abs=0.1)
+    assert max(map(abs, accels)) <= 1.0 + 1e-9
+    assert max(abs(b - a) for a, b in pairwise(accels)) <= 5.0 * DT + 1e-9
+    run(v, 10, lambda v: v.nav.kind != "takeoff")
+    assert v.rel_alt == pytest.approx(40, abs=0.05)
 
 
 def test_goto_reaches_target_at_cruise_speed_within_acceleration_limits():
@@ -81,12 +108,35 @@ def test_land_slows_to_land_speed_near_the_ground_and_disarms():
     assert min(low) == pytest.approx(-0.5, abs=0.01)         # LAND_SPEED below it
 
 
+def test_land_disarms_after_throttle_winddown_land_detector_and_spool_down():
+    """SITL: touchdown at LAND_SPEED, 0.6 s until the throttle is at its lower limit, the 1 s
+    land detector, MOT_SPOOL_TIME to ground idle, disarm: 2.05 s."""
+    v = airborne(3)
+    assert v.set_mode(Mode.LAND)
+    assert run(v, 30, lambda v: v.body.up <= 0)
+    touchdown = v.t
+    assert run(v, 5, lambda v: not v.armed)
+    assert v.t - touchdown == pytest.approx(2.1, abs=2 * DT)
+
+
 def test_auto_disarm_after_disarm_delay_when_not_taking_off():
     v = ready()
     assert v.set_mode(Mode.GUIDED) and v.arm()
     t0 = v.t
     assert run(v, 20, lambda v: not v.armed)
     assert v.t - t0 == pytest.approx(10.0, abs=0.1)         # DISARM_DELAY
+
+
+def test_a_late_takeoff_spools_up_before_the_disarm_delay_runs_out():
+    """auto_disarm_check never disarms with the motors spooled up; from ground idle they are
+    up in a third of MOT_SPOOL_TIME (idle already spins at MOT_SPIN_ARM / MOT_SPIN_MIN)."""
+    v = ready()
+    assert v.set_mode(Mode.GUIDED) and v.arm()
+    armed_at = v.t
+    run(v, 9.0)
+    assert v.takeoff(10)
+    assert run(v, 5, lambda v: not v.landed)
+    assert v.armed and v.t - armed_at == pytest.approx(9.0 + 0.17 + 0.78, abs=2 * DT)
 
 
 def test_low_throttle_stick_makes_loiter_descend_and_land_like_sitl():
