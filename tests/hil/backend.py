@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from lossy_proxy import LossyProxy
 from vehicle_process import VehicleProcess
 
 from fleet.config import parse_config
+from fleet.geo import displace
 from fleet.service import FleetService
 
 #: Hengyang: a rooftop drone base, and the water police pontoon on the Xiang
@@ -185,5 +185,4 @@ def grid_home(home: tuple[float, float, float, float], index: int,
     """Instance ``index``'s home, ``spacing_m`` east of the previous one (SITL instances
     would otherwise all stand on one spot)."""
     lat, lon, alt, yaw = home
-    east = index * spacing_m / (111_320.0 * math.cos(math.radians(lat)))
-    return lat, lon + east, alt, yaw
+    return (*displace(lat, lon, index * spacing_m, 0.0), alt, yaw)
