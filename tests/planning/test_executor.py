@@ -72,7 +72,9 @@ async def test_a_lost_drone_is_replaced_and_the_patrol_finishes():
     extra = {"patrols": [{"id": "p", "pattern": "coverage", "spacing_m": 50, "alt_m": 30,
                           "polygon": square(HOME[0] + 0.002, HOME[1], 0.0012)}],
              "schedules": [NIGHT]}
-    async with patrol_fleet(extra, count=2) as (svc, sim):
+    # 19:00 in the city: the night schedule must not fall due by itself during the test
+    clock = MovableWall(DUE.timestamp() - 3600)
+    async with patrol_fleet(extra, count=2, wall=clock) as (svc, sim):
         for unit in ("air-1", "air-2"):
             await (await svc.wait_for_unit(unit, timeout=10)).wait_ready(timeout=20)
         run = asyncio.create_task(svc.schedules.run_now("night"))
