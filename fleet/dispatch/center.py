@@ -299,12 +299,13 @@ class DispatchCenter:
         self._recall([unit_id])
         return inc
 
-    async def clear(self, incident_id: str, *, operator: str | None = None, note: str = ""
-                    ) -> Incident:
-        """The scene is dealt with: every unit is released (aircraft return to launch)."""
+    async def clear(self, incident_id: str, *, operator: str | None = None, note: str = "",
+                    disposition: str = "") -> Incident:
+        """The scene is dealt with: every unit is released (aircraft return to launch).
+        ``disposition`` says how (CAD practice: "report taken", "arrest", "no trace")."""
         active = [a.unit_id for a in self.incident(incident_id).active]
-        inc = await self._operator_event(EventKind.CLEARED, incident_id, operator, None,
-                                         {"note": note} if note else {})
+        data = {k: v for k, v in (("note", note), ("disposition", disposition)) if v}
+        inc = await self._operator_event(EventKind.CLEARED, incident_id, operator, None, data)
         self._recall(active)
         return inc
 

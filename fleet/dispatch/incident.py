@@ -104,6 +104,11 @@ class Assignment:
     reason: str = ""  # why it failed or was released
     replaces: str | None = None
     replaced_by: str | None = None
+    #: how arrival was established: "position" (inside the arrival radius) or
+    #: "crew report" (the crew said so: goto completed or status on scene)
+    arrived_by: str | None = None
+    arrival_distance_m: float | None = None  # from the call, when the unit was on scene
+    beyond_radius: bool = False  # a crew report further than the arrival radius
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,8 @@ class Incident:
     cleared_at: float | None = None
     closed_at: float | None = None
     cancelled_at: float | None = None
+    disposition: str | None = None  # how it ended (clear or close), e.g. "report taken"
+    cancel_reason: str | None = None
     assignments: tuple[Assignment, ...] = ()
 
     def assignment(self, unit_id: str) -> Assignment | None:
@@ -265,7 +272,12 @@ def _en_route(inc: Incident, e: IncidentEvent) -> Incident:
 def _on_scene(inc: Incident, e: IncidentEvent) -> Incident:
     i, a = _unit(inc, e, [AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED,
                           AssignmentStatus.EN_ROUTE])
-    inc = _set(inc, i, a, status=AssignmentStatus.ON_SCENE, on_scene_at=e.time)
+    d = e.data
+    distance = d.get("distance_m")
+    inc = _set(inc, i, a, status=AssignmentStatus.ON_SCENE, on_scene_at=e.time,
+               arrived_by=d.get("by"),
+               arrival_distance_m=None if distance is None else float(distance),
+               beyond_radius=bool(d.get("beyond_radius", False)))
     if inc.on_scene_at is None:
         inc = _evolve(inc, status=IncidentStatus.ON_SCENE, on_scene_at=e.time,
                                   en_route_at=inc.en_route_at or e.time)
@@ -318,20 +330,23 @@ def _cleared(inc: Incident, e: IncidentEvent) -> Incident:
         raise IllegalTransitionError(inc.id, "clear", f"it is {inc.status}",
                                      "clear needs a unit on scene (cancel a call nobody reached)")
     return _evolve(inc, status=IncidentStatus.CLEARED, cleared_at=e.time,
-                               assignments=_release_all(inc, e.time, "cleared"))
+                   disposition=e.data.get("disposition") or inc.disposition,
+                   assignments=_release_all(inc, e.time, "cleared"))
 
 
 def _closed(inc: Incident, e: IncidentEvent) -> Incident:
     if inc.status is not IncidentStatus.CLEARED:
         raise IllegalTransitionError(inc.id, "close", f"it is {inc.status}",
                                      "close follows clear")
-    return _evolve(inc, status=IncidentStatus.CLOSED, closed_at=e.time)
+    return _evolve(inc, status=IncidentStatus.CLOSED, closed_at=e.time,
+                   disposition=e.data.get("disposition") or inc.disposition)
 
 
 def _cancelled(inc: Incident, e: IncidentEvent) -> Incident:
     _require_open(inc, e)
     return _evolve(inc, status=IncidentStatus.CANCELLED, cancelled_at=e.time,
-                               assignments=_release_all(inc, e.time, "cancelled"))
+                   cancel_reason=e.data.get("reason") or None,
+                   assignments=_release_all(inc, e.time, "cancelled"))
 
 
 def _note(inc: Incident, e: IncidentEvent) -> Incident:
