@@ -20,7 +20,8 @@ from fleet.model import Domain, UnitKind
 DISPATCH_KEYS = ("audit_db", "operator", "default_target_min", "default_road_factor",
                  "extent_margin_m", "rivers", "river_reach_m", "drone_alt_m", "orbit_radius_m",
                  "arrival_radius_m", "air_arrival_radius_m", "ack_timeout_s",
-                 "takeoff_timeout_s", "cad_intake", "reserve_pct", "categories", "road_map")
+                 "takeoff_timeout_s", "cad_intake", "reserve_pct", "categories", "road_map",
+                 "stale_on_scene_min", "stale_open_min", "stale_unreached_factor")
 CATEGORY_KEYS = ("name", "priority", "units")
 REQUIREMENT_KEYS = ("count", "kinds", "domain", "role")
 
@@ -49,6 +50,10 @@ def parse_dispatch(root: Table) -> DispatchSettings:
         takeoff_timeout_s=t.number("takeoff_timeout_s", d.takeoff_timeout_s, gt=0),
         cad_intake=t.boolean("cad_intake", d.cad_intake),
         road_map=_road_map(t),
+        stale_on_scene_min=t.number("stale_on_scene_min", d.stale_on_scene_min, gt=0),
+        stale_open_min=t.number("stale_open_min", d.stale_open_min, gt=0),
+        stale_unreached_factor=t.number("stale_unreached_factor", d.stale_unreached_factor,
+                                        ge=1),
     )
 
 

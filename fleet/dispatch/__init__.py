@@ -10,14 +10,16 @@ Pure (no I/O, no asyncio), importable on their own:
 * ``explain``: text of recommendations and incident timelines
 * ``chain``: the audit's hash chain and :func:`verify`
 * ``reports``, ``report_render``: response-time reports, text and CSV
-* ``cad``: CAD request / answer payloads
+* ``cad``, ``cad_actions``: CAD payloads (new calls; incident actions and the feed)
+* ``incident_doc``, ``cad_render``: incidents as JSON documents, and those as text
 
 With I/O:
 
 * ``audit``: :class:`AuditLog` (SQLite, WAL, synchronous=FULL, writer thread)
 * ``center``: :class:`DispatchCenter`, owned by ``FleetService`` as ``svc.dispatch``
 * ``actions``, ``supervisor``: command sequences per kind; the closed loop
-* ``cad_link``: CAD intake over MQTT; ``cli``: ``fleet incident|audit|report``
+* ``cad_link``, ``cad_ops``: the CAD interface over MQTT (calls, actions, change feed)
+* ``cli``, ``incident_cli``: ``fleet incident|audit|report``
 
 This package imports nothing at import time: ``fleet.config`` reads its settings
 module while it is itself being imported.

@@ -26,10 +26,13 @@ MAX_ID = 64
 
 
 class CadPayloadError(ValueError):
-    """A request that cannot be parsed; ``request_id`` when it had a usable one."""
+    """A request that cannot be parsed; ``request_id`` when it had a usable one, ``code``
+    the machine-readable kind of refusal (``bad_request``, ``unknown_op``)."""
 
-    def __init__(self, reason: str, request_id: str | None = None) -> None:
+    def __init__(self, reason: str, request_id: str | None = None,
+                 code: str = "bad_request") -> None:
         self.request_id = request_id
+        self.code = code
         super().__init__(reason)
 
 

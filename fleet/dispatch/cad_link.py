@@ -1,11 +1,18 @@
-"""CAD intake over MQTT: requests on ``{prefix}/cad/incident``, answers on ``.../ack``.
+"""The CAD interface over MQTT (docs/dispatch.md, "CAD over MQTT").
+
+* new calls on ``{prefix}/cad/incident``, answered on ``.../incident/ack``;
+* incident actions on ``{prefix}/cad/action``, answered on ``.../action/ack``
+  (:mod:`.cad_actions`, :mod:`.cad_ops`);
+* every incident change published on ``{prefix}/cad/incidents/{id}`` (the feed).
 
 Its own connection to the configured broker (the unit bridge is left alone), MQTT
 3.1.1 so any broker will do, reconnecting with jittered backoff. Requests are handled
 one at a time, in order: each is one durable audit write (about a millisecond), far
 beyond any city's call rate, and the bounded incoming queue (1,000) holds a burst;
 past that the client drops the newest and the CAD system's resend (same id) retries.
-The answer to each id is remembered (last 1,024), so a resend gets the same answer.
+The answer to each id is remembered (the last 1,000 or so per topic), so a resend gets
+the same answer. The feed is read from the centre's coalescing subscription, which
+keeps changes made while the broker is away until the next connection.
 """
 
 from __future__ import annotations
@@ -15,14 +22,25 @@ import logging
 import random
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aiomqtt
 
 from fleet.config import MqttConfig
 
-from .cad import CadPayloadError, accepted, parse_request, rejected, request_topics
+from .cad import (
+    CadPayloadError,
+    CadRequest,
+    accepted,
+    parse_request,
+    rejected,
+    request_topics,
+)
+from .cad_actions import action_rejected, action_topics, feed_message, feed_topic, parse_action
+from .cad_ops import ActionAnswers, document, perform
 from .errors import BadIncidentError, DispatchError
+from .feed import IncidentSubscription
 
 if TYPE_CHECKING:
     from .center import DispatchCenter
@@ -30,6 +48,17 @@ if TYPE_CHECKING:
 log = logging.getLogger("fleet.dispatch.cad")
 REMEMBERED = 1024
 MAX_QUEUED = 1000
+
+
+@dataclass(slots=True)
+class CadStats:
+    """What the CAD interface has done since the core started (``center.cad_stats``)."""
+
+    calls: int = 0  # requests on cad/incident
+    actions: int = 0  # requests on cad/action
+    rejected: int = 0  # answered "rejected" (a malformed request included)
+    malformed: int = 0  # no usable id: answered with id null, nobody can match it
+    published: int = 0  # incident documents on the feed
 
 
 def client(mqtt: MqttConfig, identifier: str) -> AbstractAsyncContextManager[aiomqtt.Client]:
@@ -49,37 +78,103 @@ def client(mqtt: MqttConfig, identifier: str) -> AbstractAsyncContextManager[aio
 async def serve_cad(center: DispatchCenter, mqtt: MqttConfig, *, initial_s: float = 0.5,
                     max_s: float = 30.0) -> None:
     request_topic, ack_topic = request_topics(mqtt.topic_prefix)
-    answers: OrderedDict[str, bytes] = OrderedDict()
+    action_topic, action_ack_topic = action_topics(mqtt.topic_prefix)
+    acks = {request_topic: ack_topic, action_topic: action_ack_topic}
+    calls: OrderedDict[str, bytes] = OrderedDict()
+    actions = ActionAnswers()
+    pending: dict[str, None] = {}  # incidents changed but not yet on the feed
     delay = initial_s
     identifier = f"{mqtt.client_id or 'fleet'}-cad"
+    with center.subscribe() as changes:
+        while True:
+            try:
+                async with client(mqtt, identifier) as c, asyncio.TaskGroup() as tg:
+                    await c.subscribe([(request_topic, 1), (action_topic, 1)])
+                    log.info("CAD interface listening on %s and %s", request_topic,
+                             action_topic)
+                    feed = tg.create_task(_feed(c, center, changes, pending,
+                                                mqtt.topic_prefix), name="dispatch-cad-feed")
+                    center.cad_listening.set()
+                    delay = initial_s
+                    async for message in c.messages:
+                        topic = message.topic.value
+                        if topic not in acks:
+                            continue  # not ours (a broker replaying an old session)
+                        payload = bytes(message.payload)  # type: ignore[arg-type]
+                        if topic == action_topic:
+                            answer = await _action(center, payload, actions)
+                        else:
+                            answer = await handle(center, payload, calls)
+                        await c.publish(acks[topic], answer, qos=1)
+                    feed.cancel()  # the messages ended without an error: reconnect
+            except* aiomqtt.MqttError as group:
+                log.warning("CAD interface: broker connection: %s; retry in %.1f s",
+                            group.exceptions[0], delay)
+            finally:
+                center.cad_listening.clear()
+            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+            delay = min(delay * 2, max_s)
+
+
+async def _feed(c: aiomqtt.Client, center: DispatchCenter, changes: IncidentSubscription,
+                pending: dict[str, None], prefix: str) -> None:
+    """Publish each changed incident's latest document (QoS 1, not retained)."""
     while True:
-        try:
-            async with client(mqtt, identifier) as c:
-                await c.subscribe(request_topic, qos=1)
-                log.info("CAD intake listening on %s", request_topic)
-                center.cad_listening.set()
-                delay = initial_s
-                async for message in c.messages:
-                    answer = await handle(center, bytes(message.payload), answers)
-                    await c.publish(ack_topic, answer, qos=1)
-        except aiomqtt.MqttError as exc:
-            log.warning("CAD intake: broker connection: %s; retry in %.1f s", exc, delay)
-        finally:
-            center.cad_listening.clear()
-        await asyncio.sleep(delay * random.uniform(0.8, 1.2))
-        delay = min(delay * 2, max_s)
+        if not pending:
+            pending.update(dict.fromkeys(i.id for i in await changes.next_batch()))
+        for incident_id in list(pending):
+            doc = document(center, center.incident(incident_id))
+            await c.publish(feed_topic(prefix, incident_id),
+                            feed_message(doc, center.svc.wall()), qos=1)
+            del pending[incident_id]  # only once the broker has it
+            center.cad_stats.published += 1
+
+
+async def _action(center: DispatchCenter, payload: bytes, answers: ActionAnswers) -> bytes:
+    stats = center.cad_stats
+    stats.actions += 1
+    try:
+        req = parse_action(payload)
+    except CadPayloadError as exc:
+        _refused(center, exc)
+        return action_rejected(exc.request_id, None, center.svc.wall(), str(exc), exc.code)
+    return await perform(center, req, answers)
+
+
+def _refused(center: DispatchCenter, exc: CadPayloadError) -> None:
+    stats = center.cad_stats
+    stats.rejected += 1
+    if exc.request_id is not None:
+        return
+    stats.malformed += 1
+    level = logging.WARNING if stats.malformed == 1 else logging.DEBUG
+    log.log(level, "CAD interface: malformed request without a usable id (%s); "
+            "answered with id null%s", exc,
+            "; further ones are only counted" if stats.malformed == 1 else "")
 
 
 async def handle(center: DispatchCenter, payload: bytes, answers: OrderedDict[str, bytes]
                  ) -> bytes:
-    """The answer to one request (recorded durably before it is given)."""
+    """The answer to one new call (recorded durably before it is given)."""
+    center.cad_stats.calls += 1
     try:
         req = parse_request(payload)
     except CadPayloadError as exc:
+        _refused(center, exc)
         return rejected(exc.request_id, str(exc))
     if req.id in answers:
         answers.move_to_end(req.id)
         return answers[req.id]
+    try:
+        return await _new_call(center, req, answers)
+    except Exception as exc:  # a bug must cost one answer, not the interface
+        log.exception("CAD call %s failed", req.id)
+        center.cad_stats.rejected += 1
+        return rejected(req.id, f"internal error: {exc!r}")
+
+
+async def _new_call(center: DispatchCenter, req: CadRequest,
+                    answers: OrderedDict[str, bytes]) -> bytes:
     known = next((i for i in center.incidents() if i.request_id == req.id), None)
     if known is not None:  # answered before a restart: the audit remembers the request
         return _remember(answers, req.id, accepted(req.id, known, None, []))
@@ -88,8 +183,10 @@ async def handle(center: DispatchCenter, payload: bytes, answers: OrderedDict[st
                                         notes=req.notes, operator=req.operator, source="cad",
                                         ref=req.ref, request_id=req.id)
     except BadIncidentError as exc:
+        center.cad_stats.rejected += 1
         return _remember(answers, req.id, rejected(req.id, str(exc)))
     except DispatchError as exc:  # e.g. dispatch unavailable: worth a retry, not cached
+        center.cad_stats.rejected += 1
         return rejected(req.id, str(exc))
     rec = center.recommend(inc.id)
     dispatched: list[str] = []

@@ -21,7 +21,7 @@ from fleet.model import Domain, UnitStatus
 
 from . import actions
 from .audit import AuditLog, count_received, default_audit_path, select_open
-from .cad_link import serve_cad
+from .cad_link import CadStats, serve_cad
 from .chain import AuditEntry
 from .errors import (
     AuditError,
@@ -32,6 +32,7 @@ from .errors import (
 )
 from .explain import duration
 from .feed import IncidentFeed, IncidentSubscription
+from .hygiene import stale_reasons
 from .incident import EventKind, Incident, IncidentEvent, replay
 from .intake import Intake
 from .ledger import Ledger, to_event
@@ -69,7 +70,11 @@ class DispatchCenter:
         self._failure: str | None = None
         self._day_counts: dict[str, int] = {}
         self.cad_listening = asyncio.Event()  # set while the CAD intake is subscribed
+        self.cad_stats = CadStats()  # the CAD interface's counters (cad_link)
         self._unit_tasks: dict[str, asyncio.Task[None]] = {}
+        #: incidents with an ``incident.target_missed`` row in the audit (seeded from it
+        #: on resume), so a restart does not raise the alert or write the row again
+        self.target_missed: set[str] = set()
 
     # -- lifecycle ------------------------------------------------------------------
     async def run(self) -> None:
@@ -156,10 +161,26 @@ class DispatchCenter:
         rows = await asyncio.wrap_future(self._ledger.audit.read(select_open))
         incidents = replay(e for e in map(to_event, rows) if e is not None)
         self._ledger.load(incidents.values())
+        self.target_missed.update(r.incident for r in rows
+                                  if r.kind == "incident.target_missed" and r.incident)
         for inc in incidents.values():
             for a in inc.active:
                 if a.unit_id in self.svc.state:
                     self.svc.set_status(a.unit_id, _DUTY[a.status.value], f"resumed {inc.id}")
+        self._resumed_alert(list(incidents.values()))
+
+    def _resumed_alert(self, incidents: list[Incident]) -> None:
+        """Say what a restart brought back, and how much of it needs a look."""
+        if not incidents:
+            return
+        opened = [i for i in incidents if i.status.open]
+        stale = sum(1 for i in opened if self.stale(i.id))
+        cleared = len(incidents) - len(opened)
+        text = (f"resumed {len(opened)} open incident{'' if len(opened) == 1 else 's'}, "
+                f"{stale or 'none'} stale")
+        if cleared:
+            text += f"; {cleared} cleared, not closed"
+        self.alert(Severity.NOTICE if stale else Severity.INFO, "dispatch.resumed", text)
 
     # -- reads ----------------------------------------------------------------------
     @property
@@ -175,6 +196,23 @@ class DispatchCenter:
         if self._ledger is None:
             return []
         return [i for i in self._ledger.incidents.values() if i.status.open or not open_only]
+
+    def stale(self, incident_id: str) -> list[str]:
+        """Why the incident needs an operator's review now (:mod:`.hygiene`); empty if
+        it does not. For the console's flag; the supervisor alerts each reason once."""
+        inc = self.incident(incident_id)
+        return [s.message for s in stale_reasons(inc, self.svc.wall(), self.settings,
+                                                 self.callsign)]
+
+    def stale_all(self) -> dict[str, list[str]]:
+        """Every open incident needing review, with its reasons."""
+        return {i.id: reasons for i in self.incidents(open_only=True)
+                if (reasons := self.stale(i.id))}
+
+    def callsign(self, unit_id: str) -> str:
+        """The unit's callsign, or its id if the config no longer has it (a resumed
+        incident can name a unit removed since)."""
+        return self.svc.state.unit(unit_id).callsign if unit_id in self.svc.state else unit_id
 
     def owner(self, unit_id: str) -> str | None:
         """The incident ``unit_id`` is actively assigned to, if any."""

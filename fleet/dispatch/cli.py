@@ -1,57 +1,34 @@
 """``fleet incident``, ``fleet audit`` and ``fleet report``.
 
-``fleet incident new`` reaches the running core the way a CAD system does: it publishes
-the call on the configured broker's ``{prefix}/cad/incident`` and waits for the answer
-(the core records the incident durably before answering). The other commands read the
-audit file directly, read-only, so they work whether or not the core is running.
+``fleet incident ...`` (:mod:`.incident_cli`) reaches the running core the way a CAD
+system does, through the broker's CAD topics. ``audit`` and ``report`` read the audit
+file directly, read-only, so they work whether or not the core is running.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import datetime as dt
 import json
 import sys
-import uuid
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
-from fleet.config import FleetConfig, MqttConfig, demo_config_path, load_config
-from fleet.config.urls import UrlError, parse_mqtt_url
-from fleet.errors import ConfigError, FleetError, FleetTimeoutError
+from fleet.config import load_config
+from fleet.errors import FleetError
 
-from . import report_render, reports
+from . import incident_cli, report_render, reports
 from .audit import default_audit_path, open_readonly, select, verify_db
-from .cad import CadRequest, encode_request, request_topics
 from .chain import AuditRecord
 from .incident import INCIDENT_EVENT_KINDS
-from .intake import Intake
+from .incident_cli import exchange as exchange  # the CAD client, for tests and tools
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    incident = sub.add_parser("incident", help="report an incident to the running fleet")
-    isub = incident.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
-    new = isub.add_parser("new", help="record a new incident (through the broker)",
-                          description="Send a call to the running core over MQTT "
-                          "({prefix}/cad/incident) and print its answer.")
-    new.add_argument("--lat", required=True, type=float, help="latitude, degrees")
-    new.add_argument("--lon", required=True, type=float, help="longitude, degrees")
-    new.add_argument("--category", required=True, help="e.g. violent_crime, theft, traffic")
-    new.add_argument("--priority", type=int, default=None, help="1 (most urgent) .. 5")
-    new.add_argument("--notes", default="")
-    new.add_argument("--operator", default=None, help="who takes the call")
-    new.add_argument("--ref", default=None, help="your own call number")
-    new.add_argument("--dispatch", action="store_true", help="send the recommended units now")
-    _config_option(new)
-    new.add_argument("--broker", default=None, metavar="URL",
-                     help="broker URL, overriding the config (e.g. mqtt://127.0.0.1:1883)")
-    new.add_argument("--timeout", type=float, default=10.0, metavar="S")
-    new.set_defaults(handler=incident_new)
+    incident_cli.register(sub)
 
     audit = sub.add_parser("audit", help="verify or export the audit log")
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -99,10 +76,6 @@ def parse_time(text: str) -> float:
         ) from None
 
 
-def _config(args: argparse.Namespace) -> FleetConfig:
-    return load_config(args.config or demo_config_path())
-
-
 def _db(args: argparse.Namespace) -> Path:
     if args.db is not None:
         return args.db
@@ -111,71 +84,6 @@ def _db(args: argparse.Namespace) -> Path:
         if configured and configured != ":memory:":
             return Path(configured)
     return default_audit_path()
-
-
-# -- fleet incident new ---------------------------------------------------------------
-def incident_new(args: argparse.Namespace) -> int:
-    config = _config(args)
-    intake = Intake(config.dispatch, config.zones, config.key_sites,
-                    list(config.bases.values()), config.name)
-    intake.check(args.lat, args.lon, args.category, args.priority, args.notes)  # fail fast
-    mqtt = _broker(config, args.broker)
-    req = CadRequest(uuid.uuid4().hex, args.lat, args.lon, args.category, args.priority,
-                     args.notes, args.operator, args.ref, args.dispatch)
-    answer = asyncio.run(exchange(mqtt, req, args.timeout))
-    if answer.get("result") != "accepted":
-        print(f"fleet: rejected: {answer.get('reason', 'no reason given')}", file=sys.stderr)
-        return EXIT_FAILURE
-    print(f"{answer['incident']} recorded: {answer.get('zone_name')}, target "
-          f"{answer.get('target_s', 0):.0f} s")
-    for line in answer.get("explanation", []):
-        print(f"  {line}")
-    if answer.get("dispatched"):
-        print(f"dispatched: {', '.join(answer['dispatched'])}")
-    return EXIT_OK
-
-
-def _broker(config: FleetConfig, url: str | None) -> MqttConfig:
-    mqtt = config.mqtt
-    if url is not None:
-        try:
-            parsed = parse_mqtt_url(url, False)
-        except UrlError as exc:
-            raise ConfigError(str(exc), key="--broker") from None
-        assert parsed.host is not None and parsed.port is not None
-        base = mqtt or MqttConfig(url, parsed.host, parsed.port, None, None, None, None)
-        return dataclasses.replace(base, url=url, host=parsed.host, port=parsed.port)
-    if mqtt is None:
-        raise ConfigError("no [mqtt] broker: the CLI reaches the core through it "
-                          "(or give --broker URL)", path=config.source)
-    return mqtt
-
-
-async def exchange(mqtt: MqttConfig, req: CadRequest, timeout: float) -> dict[str, Any]:
-    """Publish ``req`` and wait for the answer with its id."""
-    import aiomqtt
-
-    from .cad_link import client
-
-    request_topic, ack_topic = request_topics(mqtt.topic_prefix)
-    try:
-        async with client(mqtt, f"fleet-cli-{req.id[:12]}") as c:
-            await c.subscribe(ack_topic, qos=1)
-            await c.publish(request_topic, encode_request(req), qos=1)
-            async with asyncio.timeout(timeout):
-                async for message in c.messages:
-                    try:
-                        body = json.loads(message.payload)
-                    except ValueError:
-                        continue
-                    if isinstance(body, dict) and body.get("id") == req.id:
-                        return body
-    except aiomqtt.MqttError as exc:
-        raise FleetError(f"cannot reach the broker at {mqtt.url}: {exc}") from None
-    except TimeoutError:
-        raise FleetTimeoutError(f"no answer within {timeout:g} s: is fleet running with "
-                                f"the broker {mqtt.url}?") from None
-    raise FleetError("the broker closed the connection before fleet answered")
 
 
 # -- fleet audit ------------------------------------------------------------------------

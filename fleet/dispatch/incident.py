@@ -208,8 +208,20 @@ def _received(e: IncidentEvent) -> Incident:
     )
 
 
+#: what an operator tried, for refusals ("cannot release car-1 when ...")
+_VERBS = {
+    EventKind.RECEIVED: "receive", EventKind.ASSIGNED: "assign",
+    EventKind.ACKNOWLEDGED: "acknowledge", EventKind.EN_ROUTE: "mark en route",
+    EventKind.ON_SCENE: "mark on scene", EventKind.FAILED: "mark failed",
+    EventKind.LOST: "mark lost", EventKind.RECOVERED: "mark recovered",
+    EventKind.REASSIGNED: "reassign", EventKind.RELEASED: "release",
+    EventKind.CLEARED: "clear", EventKind.CLOSED: "close", EventKind.CANCELLED: "cancel",
+    EventKind.NOTE: "add a note",
+}
+
+
 def _verb(e: IncidentEvent) -> str:
-    name = e.kind.value.split(".", 1)[1].replace("_", " ")
+    name = _VERBS[e.kind]
     return f"{name} {e.unit_id}" if e.unit_id else name
 
 

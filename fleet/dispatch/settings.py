@@ -56,3 +56,8 @@ class DispatchSettings:
     #: the city map (fleet/data/hengyang_map.json's format) whose rivers and bridges
     #: route ground units to the other bank; None: the road factor alone
     road_map: str | None = None
+    #: closure hygiene (:mod:`.hygiene`): a restart replays every open incident, so ones
+    #: an operator forgot to clear are flagged for review rather than left open for days
+    stale_on_scene_min: float = 60.0  # a unit on scene longer than this
+    stale_open_min: float = 120.0  # an incident not cleared this long after the call
+    stale_unreached_factor: float = 3.0  # units sent, nobody on scene after this x target

@@ -2,16 +2,24 @@
 
 From the fleet's change stream (never by polling units):
 
-* arrival: a unit inside the arrival radius of its incident is ON_SCENE, stamped with
-  the time its report arrived; an aircraft counts once it is en route and airborne,
-  then it is sent to orbit the scene. A ground unit or boat that reports its goto
-  ``completed`` (MQTT schema v1: "arrived") is on scene too, wherever it stopped: a
-  crew parks on the nearest road, which may be further than the radius;
+* arrival: a unit inside the arrival radius of its incident is ON_SCENE "by position",
+  stamped with the time its report arrived; an aircraft counts once it is en route and
+  airborne (position only), then it is sent to orbit the scene. A ground unit or boat
+  whose crew says it has arrived (its goto ``completed``, MQTT schema v1 "arrived", or
+  its crew status turning on scene) is ON_SCENE "by crew report" at the time of that
+  report, with its distance from the call. The crew's button is real input, so it
+  counts wherever the unit is (a crew parks on the nearest road), but one further than
+  the radius is flagged (``beyond_radius``) with a warning: the demo once had a command
+  vehicle 102 m away, never moving, "on scene" a second after dispatch, and the report
+  counted a 0:01 response. Reports keep such arrivals apart (:mod:`.reports`);
 * lost: a unit whose telemetry stops while assigned is flagged, an alert names the
   next unit in the ranking as its replacement; it is unflagged when heard again;
 * landing: an aircraft RETURNING that reports disarmed is AVAILABLE again;
 * targets: an incident with nobody on scene when its target time passes raises an
-  alert (once), so a late response is noticed while it can still be helped.
+  alert and writes an audit row, once per incident even across restarts (the centre
+  seeds the set from the audit), so a late response is noticed while it can be helped;
+* hygiene: an open incident that looks forgotten (:mod:`.hygiene`) raises a
+  ``dispatch.stale`` alert once per incident and reason.
 """
 
 from __future__ import annotations
@@ -25,9 +33,12 @@ from fleet.model import Domain, LinkState, UnitStatus
 from fleet.stream import Batch
 
 from .actions import AIRBORNE_M, on_scene_orbit
-from .explain import duration
-from .incident import AssignmentStatus, EventKind
+from .explain import distance, duration
+from .hygiene import stale_reasons
+from .incident import AssignmentStatus, EventKind, Incident
 from .places import distance_m
+from .reports import CREW as CREW_REPORT
+from .reports import POSITION
 
 if TYPE_CHECKING:
     from .center import DispatchCenter
@@ -44,7 +55,9 @@ class Supervisor:
         #: changes are taken at most this often (a few hundred units report every
         #: second); times are stamped from the reports, so waiting costs no precision
         self.batch_interval_s = batch_interval_s
-        self._overdue: set[str] = set()
+        #: the centre's set, seeded from the audit's target_missed rows on resume
+        self._overdue = center.target_missed
+        self._stale: set[tuple[str, str]] = set()  # (incident, Stale.key) alerted
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tg:
@@ -70,10 +83,16 @@ class Supervisor:
             if isinstance(ev, StatusChanged) and self.c.owner(ev.unit_id) is not None:
                 if ev.new is UnitStatus.LOST:
                     await self._lost(ev.unit_id, ev.time, ev.reason)
-                elif ev.old is UnitStatus.LOST:
+                    continue
+                if ev.old is UnitStatus.LOST:
                     await self._recovered(ev.unit_id, ev.time)
+                if ev.new is UnitStatus.ON_SCENE:
+                    # the centre sets ON_SCENE only after recording the arrival, so one
+                    # before it is the crew's (MQTT crew status) or an operator's word
+                    await self._crew_report(ev.unit_id, ev.time,
+                                            ev.reason or "status on scene")
             elif isinstance(ev, Alert) and ev.code == "command.completed" and ev.unit_id:
-                await self._completed(ev.unit_id, ev.time)
+                await self._crew_report(ev.unit_id, ev.time, "goto completed")
         state = self.c.svc.state
         for unit_id in batch.unit_ids:
             if self._watched(unit_id):
@@ -99,6 +118,9 @@ class Supervisor:
                 await self._lost(unit_id, self.c.svc.wall(), "no telemetry")
             elif a is not None and not lost and a.lost_at is not None:
                 await self._recovered(unit_id, self.c.svc.wall())
+            if state.duty_status(unit_id) is UnitStatus.ON_SCENE:
+                # a crew's "on scene" among the missed events (its time is lost too)
+                await self._crew_report(unit_id, self.c.svc.wall(), "status on scene (resync)")
             await self._position(state.snapshot(unit_id))
 
     async def _position(self, snap: UnitSnapshot) -> None:
@@ -122,18 +144,25 @@ class Supervisor:
             return
         if not air and d > s.arrival_radius_m:
             return
-        await self._arrived(snap.id, t.received_time, distance_m=round(d, 1), by="position")
+        await self._arrived(snap.id, t.received_time, distance_m=round(d, 1), by=POSITION)
 
-    async def _completed(self, unit_id: str, time: float) -> None:
-        """The unit says its goto is done (ground units and boats: the only command sent
-        to them while assigned)."""
+    async def _crew_report(self, unit_id: str, time: float, report: str) -> None:
+        """The crew says the unit has arrived (ground units and boats; aircraft arrive by
+        position only): on scene at the report's time, wherever its last position is,
+        flagged when that is beyond the arrival radius or unknown."""
         c = self.c
         incident_id = c.owner(unit_id)
         if incident_id is None or c.svc.state.unit(unit_id).domain is Domain.AIR:
             return
-        a = c.incident(incident_id).assignment(unit_id)
-        if a is not None and a.status in _BEFORE_SCENE:
-            await self._arrived(unit_id, time, by="unit reported arrival")
+        inc = c.incident(incident_id)
+        a = inc.assignment(unit_id)
+        if a is None or a.status not in _BEFORE_SCENE:
+            return
+        t = c.svc.state.telemetry(unit_id)
+        d = None if t is None or math.isnan(t.lat_deg) or math.isnan(t.lon_deg) else \
+            round(distance_m(t.lat_deg, t.lon_deg, inc.lat, inc.lon), 1)
+        await self._arrived(unit_id, time, by=CREW_REPORT, report=report, distance_m=d,
+                            beyond_radius=d is not None and d > c.settings.arrival_radius_m)
 
     async def _arrived(self, unit_id: str, time: float, **data: object) -> None:
         c = self.c
@@ -144,11 +173,29 @@ class Supervisor:
         inc = c.incident(incident_id)
         unit = c.svc.state.unit(unit_id)
         c.svc.set_status(unit_id, UnitStatus.ON_SCENE, inc.id)
-        c.alert(Severity.INFO, "dispatch.on_scene",
-                f"{inc.id}: {unit.callsign} on scene "
-                f"{duration(time - inc.received_at)} after the call", unit_id)
+        severity, how = self._how(inc, unit_id)
+        c.alert(severity, "dispatch.on_scene", f"{inc.id}: {unit.callsign} on scene {how}",
+                unit_id)
         if unit.domain is Domain.AIR:
             c.spawn_for(unit_id, lambda: on_scene_orbit(c, inc, unit_id), f"orbit-{unit_id}")
+
+    def _how(self, inc: Incident, unit_id: str) -> tuple[Severity, str]:
+        """How the arrival was established, for its alert: a crew report the position
+        does not bear out is a warning, so the operator can ask the crew."""
+        a = inc.assignment(unit_id)
+        assert a is not None and a.on_scene_at is not None
+        after = f"{duration(a.on_scene_at - inc.received_at)} after the call"
+        d = a.arrival_distance_m
+        if a.arrived_by != CREW_REPORT:
+            return Severity.INFO, f"{after} ({distance(d)} from it)" if d is not None \
+                else after
+        if d is None:
+            return Severity.WARNING, f"by crew report with no position to check it ({after})"
+        if a.beyond_radius:
+            return Severity.WARNING, (
+                f"by crew report {distance(d)} from the call, beyond the "
+                f"{distance(self.c.settings.arrival_radius_m)} radius ({after})")
+        return Severity.INFO, f"by crew report {distance(d)} from the call, {after}"
 
     async def _lost(self, unit_id: str, time: float, reason: str) -> None:
         incident_id = self.c.owner(unit_id)
@@ -168,7 +215,8 @@ class Supervisor:
 
     async def _check_targets(self) -> None:
         now = self.c.svc.wall()
-        for inc in self.c.incidents(open_only=True):
+        opened = self.c.incidents(open_only=True)
+        for inc in opened:
             if inc.on_scene_at is None and inc.id not in self._overdue and \
                     now > inc.received_at + inc.target_s:
                 self._overdue.add(inc.id)
@@ -177,3 +225,16 @@ class Supervisor:
                              f"call ({inc.zone_name} target)")
                 await self.c.audit_only("incident.target_missed", inc.id, None,
                                         target_s=inc.target_s)
+        self._check_stale(opened, now)
+
+    def _check_stale(self, opened: list[Incident], now: float) -> None:
+        """Alert each reason an open incident needs review, once (restarts alert again:
+        that is when forgotten incidents come back)."""
+        ids = {inc.id for inc in opened}
+        self._stale = {k for k in self._stale if k[0] in ids}
+        for inc in opened:
+            for s in stale_reasons(inc, now, self.c.settings, self.c.callsign):
+                if (inc.id, s.key) not in self._stale:
+                    self._stale.add((inc.id, s.key))
+                    self.c.alert(s.severity, "dispatch.stale", f"{inc.id}: {s.message}",
+                                 s.unit_id)

@@ -53,7 +53,7 @@ from .inbox import Inbox
 from .publish import NotConnectedError, Publisher, PublishRefusedError
 from .refusals import BridgeCounters, PayloadError, Refusal, RefusalLog
 from .state_publisher import StatePublisher
-from .topics import ACK, CMD, KIND_BY_NAME, OWNTRACKS, STATE, STATUS, TELEMETRY, Topics
+from .topics import ACK, CAD, CMD, KIND_BY_NAME, OWNTRACKS, STATE, STATUS, TELEMETRY, Topics
 
 log = logging.getLogger("fleet.mqtt")
 
@@ -111,7 +111,7 @@ class MqttBridge:
         self._refuse = RefusalLog(self.counters, self._alert_refusal)
         self._handlers: dict[str, Callable[[str, str, aiomqtt.Message], None]] = {
             TELEMETRY: self._on_telemetry, STATUS: self._on_presence, ACK: self._on_ack,
-            OWNTRACKS: self._on_owntracks, STATE: self._on_state,
+            OWNTRACKS: self._on_owntracks, STATE: self._on_state, CAD: self._on_cad,
         }
         self._ctx: LinkContext | None = None
         self._out: Publisher | None = None
@@ -337,6 +337,11 @@ class MqttBridge:
             self._check_fresh(peer, msg.tst, now)
         ctx.telemetry(peer.unit_id, owntracks.telemetry(msg, now))
         self.counters.telemetry += 1
+
+    def _on_cad(self, _kind: str, _rest: str, _message: aiomqtt.Message) -> None:
+        """The CAD interface's messages (its acks match ``{prefix}/+/+/ack``) belong to
+        fleet.dispatch.cad_link: not a unit's, and not a refusal either."""
+        self.counters.cad_ignored += 1
 
     def _on_state(self, _kind: str, unit_id: str, message: aiomqtt.Message) -> None:
         """A retained state (the sweep) of a unit the registry no longer has: clear it

@@ -52,6 +52,7 @@ class BridgeCounters:
     acks: int = 0
     publish_refused: int = 0  # fleet's own publishes the broker refused (MQTT 5)
     state_cleared: int = 0  # retained states of units no longer in the registry, cleared
+    cad_ignored: int = 0  # the CAD interface's own messages (its acks), not for the bridge
     # refusals, one per Refusal value
     too_large: int = 0
     bad_json: int = 0

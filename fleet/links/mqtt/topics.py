@@ -10,6 +10,9 @@ ACK = "ack"
 CMD = "cmd"
 STATE = "state"  # the "leaf" parse() gives fleet's own state topic
 OWNTRACKS = "owntracks"  # the "leaf" parse() gives an OwnTracks topic
+#: the CAD interface's subtree ({prefix}/cad/..., fleet.dispatch.cad_link): its acks
+#: match the bridge's ``+/+/ack`` filter, but they are not unit messages
+CAD = "cad"
 
 #: topic kind segment -> kind; anything else in that place is an unknown topic
 KIND_BY_NAME: dict[str, UnitKind] = {k.value: k for k in UnitKind}
@@ -44,10 +47,13 @@ class Topics:
 
     def parse(self, topic: str) -> tuple[str, str, str] | None:
         """``(leaf, kind, address)`` of a unit topic, ``("owntracks", "", "user/device")``
-        of an OwnTracks one, ``("state", "", unit_id)`` of fleet's state, None for
-        anything else. Kind and leaf are not checked here."""
+        of an OwnTracks one, ``("state", "", unit_id)`` of fleet's state, ``("cad", "",
+        rest)`` of the CAD interface's, None for anything else. Kind and leaf are not
+        checked here."""
         if topic.startswith(self._head):
             parts = topic[self._head_len:].split("/")
+            if parts[0] == CAD:
+                return CAD, "", "/".join(parts[1:])
             if len(parts) == 3 and parts[1]:
                 return parts[2], parts[0], parts[1]
             if len(parts) == 2 and parts[0] == STATE and parts[1]:
