@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from . import __version__
-from .cli_args import positive_float
+from .cli_args import non_negative_float, positive_float
 from .config import FleetConfig, demo_config_path, load_config
 from .errors import ConfigError, FleetError
 from .logs import default_log_dir, setup_logging
@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the simulated Hengyang fleet",
                           description="Run the built-in Hengyang demo configuration.")
     add_run_options(demo)
+    demo.add_argument("--calls-per-hour", type=non_negative_float, default=12.0, metavar="N",
+                      help="110 calls the simulated call centre places per hour, the first "
+                      "within a minute (default 12; 0: none)")
+    demo.add_argument("--auto-dispatch", action="store_true",
+                      help="calls are dispatched at once and cleared and closed after the "
+                      "scene; default: they wait for the operator")
 
     check = sub.add_parser("check-config", help="validate a config file and summarise it",
                            description="Validate FILE; exit 0 when valid, 2 with the first "
@@ -116,16 +122,19 @@ def _run(config: FleetConfig, args: argparse.Namespace) -> int:
     if frontend is None and not args.headless:
         return EXIT_USAGE
     if args.command == "demo":
-        return asyncio.run(_run_demo(config, log_dir, frontend, args.interval))
+        return asyncio.run(_run_demo(config, log_dir, frontend, args.interval,
+                                     args.calls_per_hour, args.auto_dispatch))
     return asyncio.run(run_service(config, frontend=frontend, interval_s=args.interval))
 
 
 async def _run_demo(config: FleetConfig, log_dir: Path, frontend: Frontend | None,
-                    interval_s: float) -> int:
+                    interval_s: float, calls_per_hour: float = 12.0,
+                    auto_dispatch: bool = False) -> int:
     """The demo: simulators and a broker around the same service ``fleet run`` starts."""
-    from .demo import demo_environment
+    from .demo import CallOptions, demo_environment
 
-    async with demo_environment(config, demo_config_path(), log_dir) as live:
+    calls = CallOptions(calls_per_hour, auto_dispatch)
+    async with demo_environment(config, demo_config_path(), log_dir, calls) as live:
         return await run_service(live, frontend=frontend, interval_s=interval_s)
 
 

@@ -2,27 +2,43 @@
 
 The simulators run as child processes (``python -m simulators ...``) and meet the core
 only on the wire, exactly as real vehicles would: the drones send MAVLink to one UDP
-port, the city's 292 vehicles and boats report through the demo broker. Everything is
-started on free loopback ports and stopped, by pid, when the demo ends; on Linux the
-children also die with fleet if it is killed outright.
+port, the city's 292 vehicles and boats report through the demo broker, and a 110 call
+centre places calls on the CAD topics. Everything is started on free loopback ports and
+stopped, by pid, when the demo ends; on Linux the children also die with fleet if it is
+killed outright. The call centre cannot import fleet, so the demo writes the places it
+needs (key sites, zones, categories, rivers, roads) to ``demo-places.json`` in the log
+directory; it resends a call until the core answers, so it may start before the core.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from . import children
 from .broker import demo_broker, use_broker
+from .citymap import read_city_map
 from .config import FleetConfig, MavlinkLinkConfig
 from .model import Unit, UnitKind
 
 log = logging.getLogger("fleet.demo")
+PLACES_FILE = "demo-places.json"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CallOptions:
+    """The demo's 110 call centre: calls per hour (0: none) and whether they are
+    dispatched (and later cleared and closed) without the operator."""
+
+    calls_per_hour: float = 12.0
+    auto_dispatch: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,9 +90,36 @@ def demo_config(config: FleetConfig, udp_port: int, broker_url: str) -> FleetCon
     return use_broker(dataclasses.replace(config, mavlink=mavlink), broker_url)
 
 
+def places_document(config: FleetConfig) -> dict[str, Any]:
+    """What the call centre needs to know about the city (simulators/calls/places.py)."""
+    def line(points: Any) -> list[list[float]]:
+        return [[round(lat, 6), round(lon, 6)] for lat, lon in points]
+
+    d = config.dispatch
+    doc: dict[str, Any] = {
+        "v": 1, "name": config.name,
+        "key_sites": [{"id": s.id, "name": s.name, "lat": s.position.lat_deg,
+                       "lon": s.position.lon_deg, "radius_m": s.radius_m}
+                      for s in config.key_sites],
+        "zones": [{"id": z.id, "name": z.name, "target_min": z.target_min,
+                   "polygon": line(z.polygon)} for z in config.zones],
+        "categories": [{"id": c.id, "name": c.name, "priority": c.priority}
+                       for c in d.categories.values()],
+        "rivers": [line(r) for r in d.rivers],
+    }
+    if d.road_map is not None:
+        try:
+            doc["roads"] = [line(w.points) for w in read_city_map(d.road_map).roads]
+        except (OSError, ValueError) as exc:
+            log.warning("demo: calls placed without roads: %s: %s", d.road_map, exc)
+    return doc
+
+
 def simulator_commands(config: FleetConfig, registry: Path, udp_port: int,
-                       broker_url: str) -> list[tuple[str, list[str]]]:
-    """(name, argv) of every simulator process the demo runs."""
+                       broker_url: str, places: Path | None = None,
+                       calls: CallOptions = CallOptions()) -> list[tuple[str, list[str]]]:
+    """(name, argv) of every simulator process the demo runs; the call centre only with
+    a places file, a rate above 0, and a CAD interface to call (``[mqtt]``, cad_intake)."""
     py = [sys.executable, "-m", "simulators"]
     commands = []
     for g in drone_groups(config.units):
@@ -87,18 +130,28 @@ def simulator_commands(config: FleetConfig, registry: Path, udp_port: int,
         ]))
     commands.append(("city", [*py, "city", "--registry", str(registry),
                               "--broker", broker_url]))
+    if (places is not None and calls.calls_per_hour > 0 and config.mqtt is not None
+            and config.dispatch.cad_intake):
+        commands.append(("calls", [
+            *py, "calls", "--places", str(places), "--broker", broker_url,
+            "--prefix", config.mqtt.topic_prefix, "--calls-per-hour", f"{calls.calls_per_hour:g}",
+            *(["--auto-dispatch"] if calls.auto_dispatch else []),
+        ]))
     return commands
 
 
 @contextlib.asynccontextmanager
-async def demo_environment(config: FleetConfig, registry: Path,
-                           log_dir: Path) -> AsyncIterator[FleetConfig]:
+async def demo_environment(config: FleetConfig, registry: Path, log_dir: Path,
+                           calls: CallOptions = CallOptions()) -> AsyncIterator[FleetConfig]:
     """Start the broker and the simulators; yield the config that reaches them."""
+    places = log_dir / PLACES_FILE
+    places.write_text(json.dumps(places_document(config)), encoding="utf-8")
     async with demo_broker() as broker_url:
         udp_port = free_udp_port()
         procs = []
         try:
-            for name, argv in simulator_commands(config, registry, udp_port, broker_url):
+            for name, argv in simulator_commands(config, registry, udp_port, broker_url,
+                                                 places, calls):
                 proc = await children.spawn(argv, log_dir / f"sim-{name}.log")
                 log.info("demo: started %s (pid %d)", name, proc.pid)
                 procs.append(proc)

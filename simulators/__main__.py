@@ -13,6 +13,7 @@ import sys
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "drone": ("simulators.drone.cli", "ArduCopter-like MAVLink drones (and helicopters)"),
     "city": ("simulators.city.cli", "Hengyang's ground vehicles and boats as MQTT clients"),
+    "calls": ("simulators.calls.cli", "a 110 call centre placing calls on fleet's CAD interface"),
 }
 
 

@@ -20,13 +20,15 @@ from textual.binding import Binding, BindingType
 from fleet.citymap import CityMap, load_city_map
 from fleet.errors import UnknownUnitError
 from tui.command_flow import CommandFlow
+from tui.desk_flow import DeskFlow
+from tui.desk_view import DeskView
 from tui.guard import guarded
 from tui.map_layers import Scenery
 from tui.model import ConsoleModel
 from tui.palette import FleetCommands
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.service_api import ConsoleService, SubscriptionLike
+from tui.service_api import ConsoleService, IncidentSubscriptionLike, SubscriptionLike
 
 log = logging.getLogger("tui")
 
@@ -39,8 +41,15 @@ def default_city() -> CityMap | None:
         return None
 
 
+def default_operator(config: object) -> str:
+    """The name recorded on the console's dispatch actions: the config's [dispatch]
+    operator."""
+    return str(getattr(getattr(config, "dispatch", None), "operator", "") or "console")
+
+
 class FleetConsole(App[None]):
-    """The console app. ``stop``, when given, ends it (the runner's SIGTERM)."""
+    """The console app. ``stop``, when given, ends it (the runner's SIGTERM); ``operator``
+    is recorded on every incident action (default: the config's [dispatch] operator)."""
 
     CSS_PATH = "fleet.tcss"
     TITLE = "Fleet console"
@@ -56,9 +65,11 @@ class FleetConsole(App[None]):
         self, service: ConsoleService, *, stop: asyncio.Event | None = None,
         max_events: int = 10_000, city: CityMap | bool | None = True,
         command_timeout_s: float = 15.0, refresh_s: float | None = None,
+        operator: str | None = None,
     ) -> None:
         super().__init__()
         self.service = service
+        self.dispatch = getattr(service, "dispatch", None)
         self._stop = stop
         self._max_events = max_events
         self.refresh_s = refresh_s or self.REFRESH_S
@@ -66,17 +77,29 @@ class FleetConsole(App[None]):
         city_map = default_city() if city is True else (city or None)
         config = service.config
         self.flow = CommandFlow(service, self.model, city=city_map, timeout_s=command_timeout_s)
+        self.operator = operator or default_operator(config)
+        desk_view = DeskView(self.dispatch, self.model, service.wall)
+        self.desk = DeskFlow(desk_view, self.model, operator=self.operator) \
+            if self.dispatch is not None else None
         self.main = MainScreen(
             self.model,
             Scenery.build(city_map, getattr(config, "zones", ()),
                           getattr(config, "key_sites", ())),
-            self.flow, fleet_name=str(getattr(config, "name", "")),
+            self.flow, fleet_name=str(getattr(config, "name", "")), desk=self.desk,
+            desk_view=desk_view,
         )
         self.flow.push_screen_wait = self.push_screen_wait
         self.flow.pick_point = self.main.pick_point
         self.flow.on_routes = lambda: self.main.city.routes_changed()
         self.flow.notify = lambda message: self.notify(message, severity="warning")
+        if self.desk is not None:
+            self.desk.push_screen_wait = self.push_screen_wait
+            self.desk.pick_point = self.main.pick_point
+            self.desk.notify = lambda message, severity: self.notify(
+                message, severity=severity)  # type: ignore[arg-type]
+            self.desk.on_incident = self.main.show_incident
         self._sub: SubscriptionLike | None = None
+        self._incidents: IncidentSubscriptionLike | None = None
         self.frames = 0  # refresh ticks applied (the benchmark reads it)
 
     def get_default_screen(self) -> MainScreen:
@@ -87,6 +110,9 @@ class FleetConsole(App[None]):
         # between, so nothing falls in the gap and nothing is shown twice.
         self._sub = self.service.subscribe(max_events=self._max_events)
         self.model.load(self.service.snapshots(), self.service.alerts)
+        if self.dispatch is not None:  # the same for incidents: subscribe, then read
+            self._incidents = self.dispatch.subscribe()
+            self.model.put_incidents(self.dispatch.incidents())
         if self._stop is not None:
             self._exit_when_stopped(self._stop)
         self.set_interval(self.refresh_s, self._tick)
@@ -95,6 +121,8 @@ class FleetConsole(App[None]):
     def on_unmount(self) -> None:
         if self._sub is not None:
             self._sub.close()
+        if self._incidents is not None:
+            self._incidents.close()
 
     @work(exclusive=True, group="stop")
     async def _exit_when_stopped(self, stop: asyncio.Event) -> None:
@@ -117,6 +145,8 @@ class FleetConsole(App[None]):
             for unit_id in self.model.apply(batch, self.service.wall()):
                 with contextlib.suppress(UnknownUnitError):
                     self.model.load([self.service.snapshot(unit_id)])
+        if self._incidents is not None:
+            self.model.put_incidents(self._incidents.drain())
         self.main.apply(self.model.take_changes())
         self.frames += 1
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from fleet.dispatch.incident import Incident
 from fleet.events import (
     Alert,
     ConnectionState,
@@ -22,6 +23,7 @@ from fleet.events import (
     UnitSnapshot,
 )
 from tui.alert_book import AlertBook
+from tui.desk_book import IncidentBook
 from tui.service_api import BatchLike
 
 LatLon = tuple[float, float]
@@ -79,13 +81,15 @@ class Changes:
     units: set[str] = field(default_factory=set)
     alerts: bool = False
     links: bool = False
+    incidents: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.units or self.alerts or self.links)
+        return bool(self.units or self.alerts or self.links or self.incidents)
 
 
 class ConsoleModel:
-    """Latest snapshot per unit, battery trends, last commands, routes, marks and alerts."""
+    """Latest snapshot per unit, battery trends, last commands, routes, marks, alerts and
+    incidents."""
 
     def __init__(self, *, battery_samples: int = 40, battery_every_s: float = 5.0,
                  max_alerts: int = 1000) -> None:
@@ -95,6 +99,7 @@ class ConsoleModel:
         self.routes: dict[str, tuple[LatLon, ...]] = {}  # patrol routes the console sent
         self.marked: set[str] = set()  # the multi-selection (space in the table)
         self.alerts = AlertBook(max_alerts)
+        self.incidents = IncidentBook()
         self.resyncs = 0
         self._battery_warned: dict[str, int] = {}  # unit id -> LOW_BATTERY index warned
         self._battery_samples = battery_samples
@@ -133,6 +138,10 @@ class ConsoleModel:
             elif isinstance(event, UnitRegistered) and event.unit_id not in self.units:
                 missing.append(event.unit_id)
         return missing
+
+    def put_incidents(self, incidents: Iterable[Incident]) -> None:
+        """The dispatch centre's latest values of these incidents."""
+        self._pending.incidents |= self.incidents.put(incidents)
 
     def _put(self, snap: UnitSnapshot) -> None:
         self.units[snap.id] = snap

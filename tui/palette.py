@@ -8,13 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from fleet.model import KINDS, UnitStatus
 from tui.alert_book import LEVELS
 from tui.command_plans import SPECS
+from tui.desk_rows import place
 from tui.table_rows import COLUMNS, KIND_SHORT
+
+#: (palette title, key, DeskFlow action, help) of the actions on the selected incident
+DESK_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
+    ("Dispatch recommendation to the incident", "s", "send",
+     "the recommendation explained; y dispatches it"),
+    ("Dispatch: choose the units to send", "u", "choose_units", "space marks, y sends"),
+    ("Accept the proposed replacement for a failed or lost unit", "r", "replace", ""),
+    ("Clear incident with a disposition", "c", "clear", "its units are released"),
+    ("Close incident", "C", "close", "after clear"),
+    ("Cancel incident", "K", "cancel", "with a reason; its units are released"),
+    ("Add a note to the incident", "N", "note", ""),
+)
 
 
 class FleetCommands(Provider):
@@ -49,6 +63,26 @@ class FleetCommands(Provider):
                 for g in groups]
         out += [(f"Alerts: show {label}", partial(screen.set_alert_level, i), "")
                 for i, (label, _) in enumerate(LEVELS)]
+        if screen.desk_view.configured:
+            out += self._desk_entries(screen)
+        return out
+
+    def _desk_entries(self, screen: Any) -> list[tuple[str, Callable[[], object], str]]:
+        """The incident desk's actions (on the incident under the desk's cursor), and
+        each listed incident by id to jump to it."""
+        act = screen.desk_action
+        out: list[tuple[str, Callable[[], object], str]] = [
+            ("New incident: take a call (n)", partial(screen.run_action, "new_call"),
+             "location, category, priority, notes, caller ref; then the recommendation"),
+            ("Incidents: show the incident desk (i)", partial(screen.show_desk, True), ""),
+            ("Units: show the units table (i)", partial(screen.show_desk, False), ""),
+        ]
+        out += [(f"{title} ({key})", partial(act, name), help_text)
+                for title, key, name, help_text in DESK_ENTRIES]
+        now = screen.desk_view.wall()
+        out += [(f"Incident {inc.id}: {inc.category} at {place(inc)} ({inc.status.value})",
+                 partial(screen.show_incident, inc.id), "select it in the desk and on the map")
+                for inc in screen.model.incidents.shown(now)]
         return out
 
     async def discover(self) -> Hits:

@@ -6,10 +6,12 @@ The console is written against this, so tests can hand it a small deterministic 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from fleet.commands import Command
+from fleet.dispatch.incident import Incident
+from fleet.dispatch.recommend import Recommendation
 from fleet.events import Alert, ConnectionState, Event, UnitSnapshot
 from fleet.model import KeySite, Unit, UnitStatus, Zone
 
@@ -56,11 +58,72 @@ class PatrolRouteLike(Protocol):
     def units(self) -> tuple[str, ...]: ...
 
 
+class IncidentSubscriptionLike(Protocol):
+    """Coalescing incident changes (fleet.dispatch.feed.IncidentSubscription)."""
+
+    def drain(self) -> list[Incident]: ...
+    def close(self) -> None: ...
+
+
+class DeskSettingsLike(Protocol):
+    @property
+    def operator(self) -> str: ...
+    @property
+    def categories(self) -> Mapping[str, Any]: ...  # id -> fleet.dispatch.categories.Category
+
+
+class IntakeLike(Protocol):
+    """The checks a call passes before it is recorded (fleet.dispatch.intake.Intake)."""
+
+    @property
+    def settings(self) -> DeskSettingsLike: ...
+    @property
+    def key_sites(self) -> Sequence[KeySite]: ...
+    def check(self, lat: object, lon: object, category: object, priority: object = None,
+              notes: object = "") -> Any: ...
+
+
+class DeskService(Protocol):
+    """The dispatch centre as the incident desk uses it (fleet.dispatch.DispatchCenter).
+    Every action raises a fleet.dispatch.errors.DispatchError subclass when refused."""
+
+    proposals: Mapping[str, Recommendation]  # incident id -> proposed replacement
+
+    @property
+    def intake(self) -> IntakeLike: ...
+    @property
+    def available(self) -> bool: ...
+    def incident(self, incident_id: str) -> Incident: ...
+    def incidents(self, *, open_only: bool = False) -> list[Incident]: ...
+    def subscribe(self) -> IncidentSubscriptionLike: ...
+    def preview(self, lat: object, lon: object, category: str) -> Recommendation: ...
+    def recommend(self, incident_id: str, *, exclude: Iterable[str] = ()) -> Recommendation: ...
+    async def new_incident(self, lat: object, lon: object, category: str, *,
+                           priority: int | None = None, notes: str = "",
+                           operator: str | None = None, source: str = "console",
+                           ref: str | None = None) -> Incident: ...
+    async def dispatch(self, incident_id: str, unit_ids: Sequence[str] | None = None, *,
+                       operator: str | None = None) -> Incident: ...
+    async def reassign(self, incident_id: str, unit_id: str, replacement: str | None = None,
+                       *, operator: str | None = None, reason: str = "") -> Incident: ...
+    async def release(self, incident_id: str, unit_id: str, *, operator: str | None = None,
+                      reason: str = "") -> Incident: ...
+    async def clear(self, incident_id: str, *, operator: str | None = None, note: str = "",
+                    disposition: str = "") -> Incident: ...
+    async def close(self, incident_id: str, *, operator: str | None = None,
+                    disposition: str = "") -> Incident: ...
+    async def cancel(self, incident_id: str, *, operator: str | None = None,
+                     reason: str = "") -> Incident: ...
+    async def add_note(self, incident_id: str, text: str, *,
+                       operator: str | None = None) -> Incident: ...
+
+
 class ConsoleService(Protocol):
     """The calls the console makes; FleetService provides them all."""
 
     config: Any  # a FleetConfig; read through ConfigLike's attributes
     alerts: Iterable[Alert]
+    dispatch: DeskService | None  # None: no dispatch centre (the desk says so)
 
     def wall(self) -> float: ...
     def monotonic(self) -> float: ...

@@ -19,7 +19,16 @@ import math
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
-from fleet.commands import Arm, Command, Goto, Orbit, ReturnToLaunch, Takeoff, command_name
+from fleet.commands import (
+    Arm,
+    Command,
+    Goto,
+    Orbit,
+    ReturnToLaunch,
+    SetStatus,
+    Takeoff,
+    command_name,
+)
 from fleet.errors import CommandError, FleetTimeoutError, NoRouteError
 from fleet.events import Severity
 from fleet.model import Domain, LinkState, UnitStatus
@@ -152,6 +161,16 @@ async def recall_aircraft(center: DispatchCenter, unit_id: str) -> None:
     svc.set_status(unit_id, UnitStatus.RETURNING, "released")
     if svc.state.link_state(unit_id) is LinkState.OK:
         await _best_effort(center, None, unit_id, ReturnToLaunch())
+
+
+async def release_crew(center: DispatchCenter, unit_id: str) -> None:
+    """Tell a ground unit's or boat's crew terminal it is free (CAD practice: the MDT
+    shows "available"), so the crew leaves the scene and resumes its patrol; AVAILABLE
+    in fleet at once, whatever the terminal answers."""
+    svc = center.svc
+    svc.set_status(unit_id, UnitStatus.AVAILABLE, "released")
+    if svc.state.link_state(unit_id) is LinkState.OK:
+        await _best_effort(center, None, unit_id, SetStatus(UnitStatus.AVAILABLE))
 
 
 async def _best_effort(center: DispatchCenter, incident_id: str | None, unit_id: str,

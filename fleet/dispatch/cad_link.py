@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import aiomqtt
 
 from fleet.config import MqttConfig
+from fleet.links.mqtt.publish import acked_publish
 
 from .cad import (
     CadPayloadError,
@@ -105,7 +106,7 @@ async def serve_cad(center: DispatchCenter, mqtt: MqttConfig, *, initial_s: floa
                             answer = await _action(center, payload, actions)
                         else:
                             answer = await handle(center, payload, calls)
-                        await c.publish(acks[topic], answer, qos=1)
+                        await acked_publish(c, acks[topic], answer, qos=1)
                     feed.cancel()  # the messages ended without an error: reconnect
             except* aiomqtt.MqttError as group:
                 log.warning("CAD interface: broker connection: %s; retry in %.1f s",
@@ -124,8 +125,8 @@ async def _feed(c: aiomqtt.Client, center: DispatchCenter, changes: IncidentSubs
             pending.update(dict.fromkeys(i.id for i in await changes.next_batch()))
         for incident_id in list(pending):
             doc = document(center, center.incident(incident_id))
-            await c.publish(feed_topic(prefix, incident_id),
-                            feed_message(doc, center.svc.wall()), qos=1)
+            await acked_publish(c, feed_topic(prefix, incident_id),
+                                feed_message(doc, center.svc.wall()), qos=1)
             del pending[incident_id]  # only once the broker has it
             center.cad_stats.published += 1
 

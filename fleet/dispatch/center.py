@@ -462,10 +462,9 @@ class DispatchCenter:
                 self.spawn_for(unit_id, lambda u=unit_id: actions.recall_aircraft(self, u),
                                f"recall-{unit_id}")
             else:
-                task = self._unit_tasks.pop(unit_id, None)
-                if task is not None:
-                    task.cancel()
                 self.svc.set_status(unit_id, UnitStatus.AVAILABLE, "released")
+                self.spawn_for(unit_id, lambda u=unit_id: actions.release_crew(self, u),
+                               f"release-{unit_id}")
 
     def _changed(self, incidents: Iterable[Incident]) -> None:
         changed = list(incidents)

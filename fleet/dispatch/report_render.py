@@ -36,7 +36,7 @@ def histogram(values: Sequence[float], bin_s: float = 30.0, max_bins: int = 20,
     bins = min(max_bins, needed)
     counts = [0] * bins
     for v in values:
-        counts[min(bins - 1, int(v // bin_s))] += 1
+        counts[min(bins - 1, max(0, int(v // bin_s)))] += 1
     marks: dict[int, list[float]] = {}
     for t in targets:
         marks.setdefault(min(bins - 1, int((t - 1e-9) // bin_s)), []).append(t)

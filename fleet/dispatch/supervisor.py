@@ -8,7 +8,7 @@ From the fleet's change stream (never by polling units):
   whose crew says it has arrived (its goto ``completed``, MQTT schema v1 "arrived", or
   its crew status turning on scene) is ON_SCENE "by crew report" at the time of that
   report, with its distance from the call. The crew's button is real input, so it
-  counts wherever the unit is (a crew parks on the nearest road), but one further than
+  counts wherever the unit is (a crew may stop short of the door), but one further than
   the radius is flagged (``beyond_radius``) with a warning: the demo once had a command
   vehicle 102 m away, never moving, "on scene" a second after dispatch, and the report
   counted a 0:01 response. Reports keep such arrivals apart (:mod:`.reports`);
@@ -167,6 +167,11 @@ class Supervisor:
     async def _arrived(self, unit_id: str, time: float, **data: object) -> None:
         c = self.c
         incident_id = c.owner(unit_id)
+        a = None if incident_id is None else c.incident(incident_id).assignment(unit_id)
+        if a is not None:
+            # a unit already at the place reports from before it was sent: it is on
+            # scene from its assignment, never before the call
+            time = max(time, a.assigned_at)
         if incident_id is None or not await c.record_unit(EventKind.ON_SCENE, incident_id,
                                                           unit_id, time=time, **data):
             return

@@ -5,6 +5,8 @@ A unit's speed on an edge is
 x unit factor`` (x ``urgent_factor`` when dispatched). Motorcycles filter through queues, so
 their sensitivity to congestion is a third of a car's: in traffic they are the fastest units,
 as the rapid police rely on. Each unit draws its own factor (seeded) so two cars differ.
+Off the map's main roads (the last leg to a call, and back) a unit moves in a straight line at
+``offroad_speed_m_s``: a side street's crawl, or the crew on foot.
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ class KindProfile:
     parks_when_idle: bool       # command vehicles and command boats wait at their base
     patrol_radius_m: float      # idle patrol loops stay this close to the base
     speed_spread: float         # standard deviation of the per-unit factor
+    #: the last leg from the road to the call (side street, on foot) and back, straight
+    offroad_speed_m_s: float
 
 
 PROFILES: dict[str, KindProfile] = {
-    "command_vehicle": KindProfile(15.0, 1.0, 0.6, 1.15, 4, 0.25, 62.0, True, 1200.0, 0.05),
-    "patrol_car": KindProfile(19.0, 1.0, 0.55, 1.25, 2, 0.18, 62.0, False, 2000.0, 0.07),
-    "motorcycle": KindProfile(20.0, 0.33, 0.6, 1.25, 1, 0.45, 62.0, False, 1500.0, 0.08),
-    "command_boat": KindProfile(10.0, 0.0, 0.6, 1.1, 4, 1.2, 50.0, True, 3000.0, 0.04),
-    "patrol_boat": KindProfile(13.0, 0.0, 0.55, 1.15, 3, 1.5, 50.0, False, 4000.0, 0.06),
+    "command_vehicle": KindProfile(15.0, 1.0, 0.6, 1.15, 4, 0.25, 62.0, True, 1200.0, 0.05,
+                                   3.5),
+    "patrol_car": KindProfile(19.0, 1.0, 0.55, 1.25, 2, 0.18, 62.0, False, 2000.0, 0.07, 4.0),
+    "motorcycle": KindProfile(20.0, 0.33, 0.6, 1.25, 1, 0.45, 62.0, False, 1500.0, 0.08, 5.0),
+    "command_boat": KindProfile(10.0, 0.0, 0.6, 1.1, 4, 1.2, 50.0, True, 3000.0, 0.04, 2.5),
+    "patrol_boat": KindProfile(13.0, 0.0, 0.55, 1.15, 3, 1.5, 50.0, False, 4000.0, 0.06, 3.0),
 }
 
 

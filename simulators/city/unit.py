@@ -4,6 +4,10 @@ Idle behaviour follows the article: patrol cars, motorcycles and patrol boats dr
 around their base; command vehicles and command boats wait at their base and only now and
 then make a short round. Commands replace the current activity; ``advance_to`` moves the
 unit through sim time and reports arrivals so the link can send ``completed``.
+
+A goto is honest about the last metres: the crew drives the roads to the node nearest the
+call, then covers the rest straight (``offroad.py``), and completes only at the call point.
+A unit standing off the road goes back to that node before it drives anywhere else.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ import itertools
 import random
 from dataclasses import dataclass
 
+from .geo import haversine_m
 from .graph import Edge, Graph
 from .kinds import PROFILES, KindProfile, edge_speed_m_s
 from .motion import PathFollower
+from .offroad import LatLon, StraightLeg
 
 PATROL_WAYPOINTS = 3
 RESUME_PATROL_AFTER_S = 600.0        # a patrol unit back at base rests, then patrols again
 FIRST_EXCURSION_AFTER_S = 1800.0     # command vehicles stay parked at least this long
 MEAN_EXCURSION_GAP_S = 7200.0
+ARRIVED_M = 3.0                      # a goto target this close to its road node: no last leg
 
 
 class Activity(enum.Enum):
@@ -75,6 +82,8 @@ class SimUnit:
         self.speed_factor = max(0.7, rng.gauss(1.0, self.profile.speed_spread))
         self.odometer_m = 0.0
         self.follower = PathFollower.parked(graph, base_node)
+        self.lead_out: StraightLeg | None = None    # from an off-road point back to the road
+        self.last_leg: StraightLeg | None = None    # from the road to a goto's target
         self.activity = Activity.PARKED
         self.command_id: str | None = None
         self._cycle: list[int] | None = None      # a commanded patrol loop to repeat
@@ -92,7 +101,8 @@ class SimUnit:
     # -- commands (validated already; may raise NoRoute) ---------------------------
 
     def goto(self, lat: float, lon: float, command_id: str) -> None:
-        self._drive(self._route_to(self._snap(lat, lon)), Activity.GOTO, command_id, "en_route")
+        self._drive(self._route_to(self._snap(lat, lon)), Activity.GOTO, command_id, "en_route",
+                    target=(lat, lon))
 
     def return_to_base(self, command_id: str) -> None:
         self._drive(self._route_to(self.base_node), Activity.RETURN, command_id, "returning")
@@ -117,7 +127,15 @@ class SimUnit:
         self._sync_truth(0.0)
 
     def set_status(self, status: str) -> None:
+        """The centre's status on the crew's terminal. "available" while standing where
+        a goto ended means the call is cleared: the crew leaves the scene and goes back
+        to its beat (command vehicles drive home and park)."""
         self.truth.status = status
+        if status == "available" and self.activity is Activity.STOPPED:
+            if self.profile.parks_when_idle:
+                self._drive(self._route_to(self.base_node), Activity.RETURN, None, None)
+            else:
+                self._start_idle_patrol(keep_status=True)
 
     # -- time ----------------------------------------------------------------------
 
@@ -126,7 +144,7 @@ class SimUnit:
         arrivals: list[Arrival] = []
         speed = self.truth.speed_m_s     # a zero-length step keeps the speed it had
         while True:
-            if self.activity in _DRIVING and self.follower.done:
+            if self.activity in _DRIVING and self._plan_done():
                 speed = 0.0
                 arrival = self._path_ended()
                 if arrival is not None:
@@ -135,7 +153,7 @@ class SimUnit:
             if self.t >= t:
                 break
             if self._moving():
-                used, driven, speed = self.follower.advance(t - self.t, self._speed_on)
+                used, driven, speed = self._step(t - self.t)
                 self.t += used
                 self._burn(driven)
             elif self._wake_at is not None and self._wake_at <= t:
@@ -148,9 +166,41 @@ class SimUnit:
 
     # -- internals -----------------------------------------------------------------
 
+    def position(self) -> LatLon:
+        """Where the unit is: on a road, or on a straight leg off it."""
+        if self.lead_out is not None and not self.lead_out.done:
+            return self.lead_out.position()
+        if self.last_leg is not None and self.follower.done:
+            return self.last_leg.position()
+        return self.follower.position()
+
+    def _off_road(self) -> bool:
+        return ((self.lead_out is not None and not self.lead_out.done)
+                or (self.last_leg is not None and self.last_leg.along_m > 0))
+
+    def _plan_done(self) -> bool:
+        return (self.follower.done and (self.lead_out is None or self.lead_out.done)
+                and (self.last_leg is None or self.last_leg.done))
+
     def _moving(self) -> bool:
-        return (self.activity in _DRIVING and not self.follower.done
+        return (self.activity in _DRIVING and not self._plan_done()
                 and self.truth.fuel_pct > 0)
+
+    def _step(self, dt: float) -> tuple[float, float, float]:
+        """Back to the road, along the roads, then the last leg: (s used, m moved, speed)."""
+        if self.lead_out is not None and not self.lead_out.done:
+            return self.lead_out.advance(dt)
+        if not self.follower.done:
+            return self.follower.advance(dt, self._speed_on)
+        assert self.last_leg is not None
+        return self.last_leg.advance(dt)
+
+    def _heading_deg(self) -> float | None:
+        if self.lead_out is not None and not self.lead_out.done:
+            return self.lead_out.heading_deg()
+        if self.last_leg is not None and self.follower.done:
+            return self.last_leg.heading_deg()
+        return self.follower.heading_deg()
 
     def _speed_on(self, edge: Edge) -> float:
         return edge_speed_m_s(self.profile, edge.limit_m_s, edge.congestion, self.traffic,
@@ -178,9 +228,17 @@ class SimUnit:
         return self._route(self.follower.next_node, node)
 
     def _drive(self, path: list[int], activity: Activity, command_id: str | None,
-               status: str | None) -> None:
-        """Set off along ``path``; ``status`` None keeps what the centre last set."""
+               status: str | None, target: LatLon | None = None) -> None:
+        """Set off along ``path`` (first back to the road if off it), then straight to
+        ``target`` if given; ``status`` None keeps what the centre last set."""
+        here, off_road = self.position(), self._off_road()
+        speed = self.profile.offroad_speed_m_s
         self.follower = self.follower.then(path)
+        self.lead_out = StraightLeg(here, self.graph.point(path[0]), speed) if off_road else None
+        end = self.graph.point(path[-1])
+        self.last_leg = (StraightLeg(end, target, speed)
+                         if target is not None and haversine_m(*end, *target) > ARRIVED_M
+                         else None)
         self.activity = activity
         self.command_id = command_id
         self._cycle = self._wake_at = None
@@ -211,6 +269,7 @@ class SimUnit:
             if self._cycle is not None:
                 cycle = self._cycle
                 self.follower = PathFollower(self.graph, list(cycle))
+                self.lead_out = self.last_leg = None
                 self._cycle = cycle
             elif done_id is not None:
                 self.activity = Activity.STOPPED
@@ -240,8 +299,8 @@ class SimUnit:
         self._wake_at = wake_at
 
     def _sync_truth(self, speed: float) -> None:
-        self.truth.lat, self.truth.lon = self.follower.position()
+        self.truth.lat, self.truth.lon = self.position()
         self.truth.speed_m_s = speed if self._moving() else 0.0
-        heading = self.follower.heading_deg()
+        heading = self._heading_deg()
         if heading is not None and self.truth.speed_m_s > 0:
             self.truth.heading_deg = heading

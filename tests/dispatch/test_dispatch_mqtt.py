@@ -14,7 +14,7 @@ from fleet.dispatch import cli
 from fleet.dispatch.audit import open_readonly, select
 from fleet.dispatch.cad import CadRequest
 from fleet.dispatch.incident import IncidentStatus
-from fleet.model import LinkState
+from fleet.model import LinkState, UnitStatus
 from fleet.service import FleetService
 
 pytestmark = pytest.mark.broker
@@ -72,6 +72,9 @@ async def test_cli_call_dispatches_a_ground_unit_over_mqtt(tmp_path, broker):
         await car.report(lat=SCENE[0] + 0.0001, lon=SCENE[1])
         await c.wait_for(lambda: c.incident(inc.id).status is IncidentStatus.ON_SCENE, 10)
         await c.clear(inc.id)
+        _goto, release = await car.wait_commands(2)  # the crew terminal is told it is free
+        assert (release["type"], release["status"]) == ("set_status", "available")
+        assert svc.state.duty_status("car-1") is UnitStatus.AVAILABLE
         await c.close(inc.id)
         assert far.commands == []
     with closing(open_readonly(tmp_path / "audit.sqlite3")) as conn:

@@ -38,12 +38,35 @@ async def test_goto_is_accepted_then_completed_at_arrival(sim, watcher, send):
     completed = await watcher.ack("g1", "completed")
     assert 60 < completed["ts"] - accepted["ts"] <= taken
     truth = sim.truth(UNIT)
-    assert haversine_m(truth.lat, truth.lon, *STATION) < 100 and truth.status == "on_scene"
+    assert haversine_m(truth.lat, truth.lon, *STATION) < 5 and truth.status == "on_scene"
     mark = watcher.mark()
     await sim.advance(10)
     report = await watcher.wait_for(lambda m: m.unit == UNIT and m.leaf == "telemetry",
                                     start=mark)
     assert report.json()["status"] == "on_scene" and report.json()["speed"] == 0
+
+
+async def test_a_parked_command_vehicle_sets_off_and_completes_only_at_the_call(sim, watcher,
+                                                                             send):
+    """The demo's case: a call 100 m from a command vehicle's square, off the main roads."""
+    unit = "rp01-cv1"
+    spec = sim.agents[unit].spec
+    call = (spec.base_lat + 0.0009, spec.base_lon)      # 100 m north, beside no road
+    assert sim.unit(unit).activity is Activity.PARKED
+    mark = watcher.mark()
+    await send(unit, command("c1", "goto", lat=call[0], lon=call[1]))
+    accepted = await watcher.ack("c1", "accepted")
+    await advance_until(sim.advance, arrived(sim, unit), step_s=2)
+    completed = await watcher.ack("c1", "completed")
+    assert completed["ts"] - accepted["ts"] >= 100 / 3.5 - 2     # the last leg on foot
+    truth = sim.truth(unit)
+    assert haversine_m(truth.lat, truth.lon, *call) < 5 and truth.status == "on_scene"
+    moving = await watcher.wait_for(
+        lambda m: m.unit == unit and m.leaf == "telemetry" and m.json()["speed"] > 0,
+        start=mark)
+    doc = moving.json()
+    assert haversine_m(doc["lat"], doc["lon"], spec.base_lat, spec.base_lon) > 5
+    assert doc["status"] == "en_route"
 
 
 async def test_patrol_is_accepted_never_completed_and_followed(sim, watcher, send):
@@ -133,7 +156,7 @@ async def test_a_resent_command_is_answered_again_but_not_executed_twice(sim, wa
     await advance_until(sim.advance, arrived(sim, UNIT), step_s=10)
     await watcher.ack("d2", "completed")
     truth = sim.truth(UNIT)
-    assert haversine_m(truth.lat, truth.lon, 26.9000, 112.5550) < 100
+    assert haversine_m(truth.lat, truth.lon, 26.9000, 112.5550) < 5
     d1 = [m.payload for m in watcher.messages if m.leaf == "ack" and b'"d1"' in m.payload]
     assert len(d1) == 2 and d1[0] == d1[1]       # the same answer, byte for byte
     assert sim.agents[UNIT].stats.duplicates == 1

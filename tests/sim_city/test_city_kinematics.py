@@ -116,7 +116,7 @@ def test_goto_arrives_once_and_waits_on_scene():
         arrivals += unit.advance_to(t)
     assert [a.command_id for a in arrivals] == ["c7"]
     assert unit.activity is Activity.STOPPED and unit.truth.status == "on_scene"
-    assert haversine_m(unit.truth.lat, unit.truth.lon, 26.905, 112.655) < 150
+    assert haversine_m(unit.truth.lat, unit.truth.lon, 26.905, 112.655) < 5
     assert unit.truth.speed_m_s == 0.0
 
 

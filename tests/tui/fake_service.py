@@ -34,7 +34,11 @@ MONO = 1_000.0
 
 def small_config() -> FleetConfig:
     """Two drones, a helicopter, a land group (2 cars, 1 motorcycle) and a boat."""
-    return parse_config({
+    return parse_config(small_config_data())
+
+
+def small_config_data() -> dict[str, Any]:
+    return {
         "fleet": {"name": "Hengyang (test)"},
         "bases": [
             {"id": "hq", "name": "HQ roof", "lat": 26.8930, "lon": 112.5880, "alt": 95.0},
@@ -61,7 +65,7 @@ def small_config() -> FleetConfig:
                    "polygon": [[26.910, 112.575], [26.910, 112.635], [26.868, 112.635],
                                [26.868, 112.575]]}],
         "key_sites": [{"id": "wanda", "name": "Wanda Plaza", "lat": 26.8950, "lon": 112.5780}],
-    })
+    }
 
 
 @dataclass
@@ -117,6 +121,7 @@ class FakeService:
     sent: list[Sent] = field(default_factory=list)
     statuses: list[tuple[str, UnitStatus, str]] = field(default_factory=list)
     subs: list[FakeSubscription] = field(default_factory=list)
+    dispatch: Any = None  # a fake_desk.FakeDesk, or None: a console without dispatch
 
     def __post_init__(self) -> None:
         self._snaps = {u.id: UnitSnapshot(u, UnitStatus.LOST, UnitStatus.AVAILABLE,

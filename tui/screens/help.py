@@ -26,6 +26,14 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
     "Table (focused)": [("click", "Select a unit; click a column title to sort by it")],
     "Map (focused)": [("click", "Select the unit under the pointer (or pick the goto point)"),
                       ("wheel", "Zoom in / out")],
+    "Incident desk (i; its keys act on the incident under the cursor)": [
+        ("up / down", "Move between incidents"),
+        ("enter", "Show the incident: the map fits it and its units; on a narrow screen "
+                  "its detail takes the desk (enter or esc: back)")],
+    "Call form": [("tab / shift+tab", "Next / previous field"),
+                  ("right", "Accept the key site name suggested"),
+                  ("ctrl+o", "Pick the location on the map"),
+                  ("enter", "Check the call and show the recommendation")],
 }
 
 
@@ -46,10 +54,18 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, what they do)]) for every binding of the console."""
     from tui.app import FleetConsole
     from tui.screens.main import COMMAND_BINDINGS, VIEW_BINDINGS
+    from tui.screens.main_desk import DESK_VIEW_BINDINGS
+    from tui.screens.recommendation import RecommendationScreen
     from tui.widgets import AlertsLog, CityMapView, UnitTable
+    from tui.widgets.desk_pane import DESK_BINDINGS
 
     sections = [
         ("Anywhere", rows(FleetConsole.BINDINGS)),
+        ("Incidents", rows(DESK_VIEW_BINDINGS)),
+        ("Incident desk (i; its keys act on the incident under the cursor)",
+         rows(DESK_BINDINGS)),
+        ("Call form", []),
+        ("Recommendation (the confirmation)", rows(RecommendationScreen.BINDINGS)),
         ("Commands (to the marked units, else the selected one)", rows(COMMAND_BINDINGS)),
         ("View", rows(VIEW_BINDINGS)),
         ("Table (focused)", rows(UnitTable.BINDINGS)),

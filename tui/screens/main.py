@@ -1,6 +1,10 @@
-"""The main screen: header, filter, table and alerts on the left, map and detail on the
-right, footer. It owns the selection and routes widget messages; the app's timer hands it
-what changed (:meth:`MainScreen.apply`)."""
+"""The main screen: header, filter, table (or the incident desk) and alerts on the left,
+map and detail on the right, footer. It owns the selection and routes widget messages;
+the app's timer hands it what changed (:meth:`MainScreen.apply`).
+
+Below :data:`NARROW_W` columns the right column is hidden (the left one, table or desk,
+takes the screen) and comes back full width while a point is picked on the map.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import ContentSwitcher, Footer, Input
 
 from tui.cells import clock
 from tui.command_plans import SPEC_BY_NAME, SPECS
+from tui.desk_view import DeskView
 from tui.guard import guarded
 from tui.map_layers import Scenery
 from tui.model import Changes, ConsoleModel
+from tui.screens.main_desk import DESK_VIEW_BINDINGS, DeskControl
 from tui.widgets import AlertsLog, CityMapView, HeaderBar, UnitDetail, UnitTable
+from tui.widgets.desk_pane import DeskPane
 from tui.widgets.header_bar import link_rows
 
 if TYPE_CHECKING:
     from tui.command_flow import CommandFlow
+    from tui.desk_flow import DeskFlow
+
+NARROW_W = 120  # below this many columns: one column at a time
 
 #: commands shown in the footer; the rest are in the help screen and the palette
 FOOTER_COMMANDS = frozenset({"arm", "disarm", "takeoff", "goto", "rtl", "land", "status"})
@@ -48,20 +58,25 @@ COMMAND_BINDINGS = [
 ]
 
 
-class MainScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [*COMMAND_BINDINGS, *VIEW_BINDINGS]
+class MainScreen(DeskControl, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [*DESK_VIEW_BINDINGS, *COMMAND_BINDINGS,
+                                             *VIEW_BINDINGS]
     header: HeaderBar
     table: UnitTable
     city: CityMapView
     detail: UnitDetail
     alerts: AlertsLog
+    desk_pane: DeskPane
 
     def __init__(self, model: ConsoleModel, scenery: Scenery, flow: CommandFlow,
-                 fleet_name: str = "") -> None:
+                 fleet_name: str = "", *, desk: DeskFlow | None = None,
+                 desk_view: DeskView | None = None) -> None:
         super().__init__()
         self.model = model
         self.scenery = scenery
         self.flow = flow
+        self.desk = desk
+        self.desk_view = desk_view or DeskView(None, model, flow.service.wall)
         self.fleet_name = fleet_name
         self.selected: str | None = None
         self._pick: asyncio.Future[tuple[float, float] | None] | None = None
@@ -74,10 +89,14 @@ class MainScreen(Screen[None]):
                     "(enter or esc returns to the table)", id="filter", compact=True)
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield UnitTable(self.model, service.monotonic, id="table")
+                with ContentSwitcher(initial="table", id="switcher"):
+                    yield UnitTable(self.model, service.monotonic, id="table")
+                    yield DeskPane(self.model, self.desk_view, self.desk, service.wall,
+                                   id="desk")
                 yield AlertsLog(self.model.alerts, id="alerts")
             with Vertical(id="right"):
-                yield CityMapView(self.model, self.scenery, self.flow.routes, id="map")
+                yield CityMapView(self.model, self.scenery, self.flow.routes,
+                                  wall=service.wall, id="map")
                 yield UnitDetail(self.model, service.monotonic, id="detail")
         yield Footer()
 
@@ -88,7 +107,9 @@ class MainScreen(Screen[None]):
         self.city = self.query_one(CityMapView)
         self.detail = self.query_one(UnitDetail)
         self.alerts = self.query_one(AlertsLog)
+        self.desk_pane = self.query_one(DeskPane)
         self.header.fleet_name = self.fleet_name
+        self.desk_pane.border_title = "Incidents"
         self.alerts.border_title = "Alerts"
         self.detail.border_title = "Unit"
         self.table.focus()
@@ -114,12 +135,17 @@ class MainScreen(Screen[None]):
             self.header.unseen = self.model.alerts.unseen()
         if changes.links:
             self.header.set_links(link_rows(self.flow.service.links()))
+        if changes.incidents:
+            self.desk_pane.update_incidents(changes.incidents)
+            self.city.incidents_changed()
+            self._count_incidents()
         self.header.clock = clock(self.flow.service.wall())
         second = int(self.flow.service.monotonic())
-        if second != self._second:  # ages move on once a second
+        if second != self._second:  # ages and incident clocks move on once a second
             self._second = second
             self.table.tick()
             self.detail.refresh()
+            self._tick_incidents()
 
     def select(self, unit_id: str | None, *, from_table: bool = False) -> None:
         self.selected = unit_id
@@ -149,6 +175,20 @@ class MainScreen(Screen[None]):
     def _alert_chosen(self, event: AlertsLog.UnitChosen) -> None:
         self.select(event.unit_id)
 
+    @on(DeskPane.IncidentSelected)
+    @guarded()
+    def _incident_selected(self, event: DeskPane.IncidentSelected) -> None:
+        self.city.set_selected_incident(event.incident_id)
+
+    @on(DeskPane.IncidentChosen)
+    @guarded()
+    def _incident_chosen(self, event: DeskPane.IncidentChosen) -> None:
+        """Enter on an incident: the map shows it (a narrow screen: its detail, in full)."""
+        if self.has_class("narrow"):
+            self.desk_pane.expand_detail()
+        else:
+            self.fit_incident(event.incident_id)
+
     @on(CityMapView.PointPicked)
     @guarded()
     def _point_picked(self, event: CityMapView.PointPicked) -> None:
@@ -166,19 +206,27 @@ class MainScreen(Screen[None]):
         self.table.focus()
 
     # -- picking a point on the map ---------------------------------------------------
-    async def pick_point(self) -> tuple[float, float] | None:
+    async def pick_point(self, purpose: str = "goto") -> tuple[float, float] | None:
         """Wait for the operator to click the map or press enter at its crosshair;
-        None if they press escape."""
+        None if they press escape. (On a narrow screen the map shows meanwhile.)"""
         self._cancel_pick()
         self._pick = asyncio.get_running_loop().create_future()
         city = self.city
-        city.start_picking()
+        back = self.focused
+        self.add_class("picking")
+        city.start_picking(purpose)
         city.focus()
         try:
             return await self._pick
         finally:
             city.stop_picking()
+            self.remove_class("picking")
             self._pick = None
+            if back is not None and back.is_attached and back.display:
+                back.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_W, "narrow")
 
     def _cancel_pick(self) -> bool:
         if self._pick is not None and not self._pick.done():
@@ -199,6 +247,8 @@ class MainScreen(Screen[None]):
 
     @guarded()
     def action_focus_filter(self) -> None:
+        if self.showing_desk:  # the filter is the units table's
+            self.show_desk(False)
         self.query_one("#filter", Input).focus()
 
     @guarded()

@@ -6,6 +6,7 @@ the unit glyphs are laid over a copy of it when units change, at the app's refre
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
@@ -20,6 +21,7 @@ from textual.widget import Widget
 
 from tui.guard import guarded
 from tui.map_canvas import Grid, LatLon, Viewport
+from tui.map_incidents import ASSIGNMENT_STYLE, assignment_lines, overlay_lines, place_incidents
 from tui.map_layers import (
     CROSSHAIR,
     CROSSHAIR_STYLE,
@@ -59,15 +61,19 @@ class CityMapView(Widget, can_focus=True):
             self.lon = lon
 
     def __init__(self, model: ConsoleModel, scenery: Scenery,
-                 routes: Callable[[], Sequence[Sequence[LatLon]]] = list, **kwargs) -> None:
+                 routes: Callable[[], Sequence[Sequence[LatLon]]] = list,
+                 wall: Callable[[], float] = time.time, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model = model
         self.scenery = scenery
         self.routes = routes
+        self.wall = wall
         self.view: Viewport | None = None
         self.selected: str | None = None
+        self.selected_incident: str | None = None
         self.follow = False
         self.picking = False
+        self.pick_purpose = "goto"
         self._base: Grid | None = None
         self._base_key: tuple | None = None
         self._grid: Grid | None = None
@@ -94,15 +100,49 @@ class CityMapView(Widget, can_focus=True):
             return
         if self.follow and self.selected in changed:
             self._keep_followed_in_view()
+        self._recompose()
+
+    def _recompose(self) -> None:
+        """Re-place the glyphs now; repaint only the rows that differ."""
         if self._base is None or self._grid is None:
             self._grid = None
             self.refresh()
             return
         before = self._lines
-        self._compose_grid()  # re-place the glyphs now; repaint only the rows that differ
+        self._compose_grid()
         for y, (old, new) in enumerate(zip(before, self._lines, strict=False)):
             if old is not new:
                 self.refresh(Region(0, y, self.size.width, 1))
+
+    def incidents_changed(self) -> None:
+        """Incidents (or the units on their way) moved on: markers and lines again."""
+        self._recompose()
+
+    def set_selected_incident(self, incident_id: str | None) -> None:
+        if incident_id != self.selected_incident:
+            self.selected_incident = incident_id
+            self._recompose()
+
+    def fit_points(self, points: Sequence[LatLon]) -> None:
+        """Show these points (an incident and its units), at most zoomed to the street."""
+        w, h = self.dots
+        view = Viewport.fit(points, w, h, margin=0.15)
+        if view is not None and w > 0 and h > 0:
+            self.view = view
+            self.follow = False
+            self._moved()
+
+    def show_point(self, lat: float, lon: float) -> None:
+        """Centre on the point unless it is already in the middle half of the view."""
+        view = self._ensure_view()
+        if view is None:
+            return
+        w, h = self.dots
+        x, y = view.project_one(lat, lon, w, h)
+        if not (w / 4 <= x <= 3 * w / 4 and h / 4 <= y <= 3 * h / 4):
+            view.lat, view.lon = lat, lon
+            self.follow = False
+            self._moved()
 
     def set_selected(self, unit_id: str | None) -> None:
         if unit_id != self.selected:
@@ -152,8 +192,9 @@ class CityMapView(Widget, can_focus=True):
         self._moved()
         return self.follow
 
-    def start_picking(self) -> None:
+    def start_picking(self, purpose: str = "goto") -> None:
         self.picking = True
+        self.pick_purpose = purpose
         self._moved()
 
     def stop_picking(self) -> None:
@@ -236,7 +277,13 @@ class CityMapView(Widget, can_focus=True):
             self._base = base_grid(self.scenery, self.routes(), view, w, h)
             self._base_key = key
         grid = self._base.copy()
+        incidents = self.model.incidents.on_map()
+        if incidents:
+            overlay_lines(grid, assignment_lines(incidents, self.model.units), view, w, h,
+                          ASSIGNMENT_STYLE)
         place_units(grid, self.model.units, view, w, h, self.selected, self.model.marked)
+        if incidents:
+            place_incidents(grid, incidents, view, w, h, self.selected_incident, self.wall())
         if self.picking:
             grid.put(w // 2, h // 2, CROSSHAIR, CROSSHAIR_STYLE)
         old, old_lines = self._grid, self._lines
@@ -260,7 +307,7 @@ class CityMapView(Widget, can_focus=True):
         if self.follow:
             title += f" · following {self.model.callsign(self.selected or '')}"
         if self.picking:
-            title += " · goto: click, or enter at +"
+            title += f" · {self.pick_purpose}: click, or enter at +"
         if title != self._title:
             self._title = title
             self.border_title = title

@@ -1,4 +1,5 @@
-"""The header: units per status and per kind, link and broker health, unseen alerts, clock.
+"""The header: clock, open and late incidents, unseen alerts, units per status and per
+kind, link and broker health. A line too long for the terminal is cut, never wrapped.
 
 The app sets the reactive attributes on its refresh tick; the bar redraws only when one
 of them changes.
@@ -59,6 +60,8 @@ class HeaderBar(Widget):
     links: reactive[tuple[tuple[str, ConnectionState, str], ...]] = reactive(tuple)
     unseen: reactive[int] = reactive(0)
     clock: reactive[str] = reactive("")
+    #: (open, late, dispatch available); None: the console has no dispatch centre
+    incidents: reactive[tuple[int, int, bool] | None] = reactive(None)
 
     def set_units(self, units: Iterable[UnitSnapshot]) -> None:
         units = list(units)
@@ -70,10 +73,33 @@ class HeaderBar(Widget):
 
     @guarded(lambda self: Text("(header cannot be shown: see the log)", "red"))
     def render(self) -> Text:
-        return Text("\n").join((self._status_line(), self._kinds_line(), self._links_line()))
+        lines = (self._status_line(), self._kinds_line(), self._links_line())
+        width = max(1, self.content_region.width)
+        for line in lines:  # a narrow terminal cuts a line, never wraps it into the next
+            line.truncate(width, overflow="ellipsis")
+        return Text("\n").join(lines)
+
+    def _incidents_part(self) -> Text:
+        if self.incidents is None:
+            return Text()
+        n, late, available = self.incidents
+        if not available:
+            return Text.assemble(("dispatch unavailable", "bold red"), "  ")
+        part = Text.assemble(("incidents ", "" if n else "dim"), (f"{n}", "bold" if n else
+                                                                  "dim"))
+        if late:
+            part.append(" · ")
+            part.append(f"{late} late", "bold white on red")
+        part.append("  ")
+        return part
 
     def _status_line(self) -> Text:
-        top = Text.assemble((self.fleet_name or "fleet", "bold"), "  ")
+        top = Text.assemble((self.fleet_name or "fleet", "bold"), "  ", (self.clock, "bold"),
+                            "  ")
+        top.append_text(self._incidents_part())
+        if self.unseen:
+            top.append(f"alerts {self.unseen} unseen", "bold yellow")
+            top.append("  ")
         for name, n in self.counts.items():
             style = (_GROUP_STYLE.get(name, "") if n else "dim")
             if name == "lost" and n:
@@ -81,10 +107,6 @@ class HeaderBar(Widget):
             top.append(f"{name} ", "dim" if not n else "")
             top.append(f"{n}", style)
             top.append("  ")
-        if self.unseen:
-            top.append(f"alerts {self.unseen} unseen", "bold yellow")
-            top.append("  ")
-        top.append(self.clock, "bold")
         return top
 
     def _kinds_line(self) -> Text:

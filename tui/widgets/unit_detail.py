@@ -1,4 +1,5 @@
-"""The selected unit in full: telemetry, readiness, battery trend, last command, messages."""
+"""The selected unit in full: the incident it is on, telemetry, readiness, battery trend,
+last command, messages."""
 
 from __future__ import annotations
 
@@ -88,12 +89,15 @@ def trend_line(model: ConsoleModel, unit_id: str) -> Text:
     return line
 
 
-def title_line(snap: UnitSnapshot) -> Text:
+def title_line(snap: UnitSnapshot, incident: str | None = None) -> Text:
+    """Callsign, id, the incident it is on (if any), kind, group, base: one line."""
     unit = snap.unit
     base = unit.base.name if unit.base is not None else MISSING
-    return Text.assemble((str(unit.callsign or unit.id), "bold"), (f"  {unit.id}", "dim"),
+    on = (f" · on {incident}", "bold yellow") if incident else ""
+    return Text.assemble((str(unit.callsign or unit.id), "bold"), (f"  {unit.id}", "dim"), on,
                          f" · {KIND_SHORT.get(unit.kind, label(unit.kind))}",
-                         f" · group {unit.group or MISSING}", (f" · base {base}", "dim"))
+                         f" · group {unit.group or MISSING}", (f" · base {base}", "dim"),
+                         no_wrap=True, overflow="ellipsis")
 
 
 class UnitDetail(Widget):
@@ -120,7 +124,8 @@ class UnitDetail(Widget):
         if snap is None:
             return Text("No unit selected: move the table cursor or click a unit on the map.",
                         "dim")
-        parts: list[Table | Text] = [title_line(snap),
+        incident = self.model.incidents.owner(snap.id)  # the desk's, if it is on one
+        parts: list[Table | Text] = [title_line(snap, incident.id if incident else None),
                                      detail_table(snap, self.model, self.monotonic()),
                                      trend_line(self.model, snap.id)]
         last = self.model.last_command.get(snap.id)
