@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import importlib
 import importlib.util
 import sys
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"where fleet.log goes (default {default_log_dir()})")
         sp.add_argument("--log-level", default="info",
                         choices=["debug", "info", "warning", "error"])
+        sp.add_argument("--operator", default=None, metavar="NAME",
+                        help="who works this console: recorded in the audit with every "
+                        "incident action (default: [dispatch] operator in the config)")
 
     run = sub.add_parser("run", help="run the fleet from a config file (console or headless)",
                          description="Connect the configured links and open the console.")
@@ -121,6 +125,9 @@ def _run(config: FleetConfig, args: argparse.Namespace) -> int:
     frontend = None if args.headless else _find_frontend()
     if frontend is None and not args.headless:
         return EXIT_USAGE
+    if args.operator:
+        config = dataclasses.replace(
+            config, dispatch=dataclasses.replace(config.dispatch, operator=args.operator))
     if args.command == "demo":
         return asyncio.run(_run_demo(config, log_dir, frontend, args.interval,
                                      args.calls_per_hour, args.auto_dispatch))

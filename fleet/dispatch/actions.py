@@ -158,6 +158,12 @@ async def on_scene_orbit(center: DispatchCenter, inc: Incident, unit_id: str) ->
 async def recall_aircraft(center: DispatchCenter, unit_id: str) -> None:
     """Back to launch; the supervisor makes it AVAILABLE once it has landed."""
     svc = center.svc
+    tel = svc.state.telemetry(unit_id)
+    if tel is not None and tel.armed is False and (tel.relative_alt_m or 0.0) < 1.0:
+        # on the ground already (it never took off, or landed): nothing to fly home, and
+        # an RTL on the pad would leave it in a mode ArduCopter refuses to arm in
+        svc.set_status(unit_id, UnitStatus.AVAILABLE, "released on the ground")
+        return
     svc.set_status(unit_id, UnitStatus.RETURNING, "released")
     if svc.state.link_state(unit_id) is LinkState.OK:
         await _best_effort(center, None, unit_id, ReturnToLaunch())

@@ -144,3 +144,24 @@ def _is_zombie(pid: int) -> bool:
             return f.read().split()[2] == "Z"
     except OSError:
         return True
+
+
+def test_operator_option_names_who_is_recorded(tmp_path, monkeypatch):
+    """``--operator`` becomes the name the core records for actions that name nobody
+    (the console's incident actions default to it)."""
+    from fleet import cli
+
+    seen = {}
+
+    async def fake_run_service(config, **_kw):
+        seen["operator"] = config.dispatch.operator
+        return 0
+
+    monkeypatch.setattr(cli, "run_service", fake_run_service)
+    path = tmp_path / "fleet.toml"
+    path.write_text("[fleet]\nname = 'T'\n", encoding="utf-8")
+    args = ["run", "--config", str(path), "--headless", "--log-dir", str(tmp_path)]
+    assert cli.main([*args, "--operator", "Zhang Wei"]) == 0
+    assert seen["operator"] == "Zhang Wei"
+    assert cli.main(args) == 0
+    assert seen["operator"] == "duty-officer"

@@ -40,11 +40,19 @@ async def test_overwatch_call_from_intake_to_report(tmp_path):
         assert svc.state.status("air-1") is UnitStatus.RETURNING
         await until(svc, lambda: svc.state.status("air-1") is UnitStatus.AVAILABLE, 30)
         await c.close(inc.id, disposition="dispersed")
+        # landed by RTL, it keeps that mode on the pad, where ArduCopter will not arm:
+        # the next call must still get it airborne
+        assert svc.state.telemetry("air-1").mode == "RTL"
+        again = await c.new_incident(*SCENE, "overwatch")
+        await c.dispatch(again.id)
+        await c.wait_for(lambda: c.incident(again.id).status is IncidentStatus.EN_ROUTE, 30)
+        await c.cancel(again.id, reason="caller rang back: all calm")
     rows = audit_rows(db)
     with closing(open_readonly(db)) as conn:
         assert verify_db(conn).ok
     sent = [r.data["command"] for r in rows if r.kind == "command.sent"]
     assert sent[:3] == ["arm", "takeoff", "goto"] and "orbit" in sent
+    assert sent.count("arm") == 2 and sent.count("return_to_launch") == 2
     assert sent[-1] == "return_to_launch"
     report = reports.build(rows, rows[0].time - 1, rows[-1].time + 1)
     overall = report.groups[0]
@@ -71,3 +79,19 @@ async def test_drone_that_never_acks_is_replaced_by_the_next(tmp_path):
         await c.reassign(inc.id, "air-1")
         await c.wait_for(lambda: c.incident(inc.id).status is IncidentStatus.ON_SCENE, 30)
         assert c.incident(inc.id).assignment("air-2").status is AssignmentStatus.ON_SCENE
+
+
+async def test_a_drone_released_before_it_left_the_pad_is_not_sent_home(tmp_path):
+    """Nothing to fly home; an RTL on the pad would only leave it in a mode ArduCopter
+    refuses to arm in."""
+    db = tmp_path / "audit.sqlite3"
+    async with drones_with_dispatch(1, audit_db=str(db)) as (svc, sim):
+        c = svc.dispatch
+        sim.instances[0].ignore_command(m.MAV_CMD_COMPONENT_ARM_DISARM)  # stays on the pad
+        inc = await c.new_incident(*SCENE, "overwatch")
+        await c.dispatch(inc.id)
+        await c.cancel(inc.id, reason="duplicate call")
+        await until(svc, lambda: svc.state.status("air-1") is UnitStatus.AVAILABLE, 10)
+        assert svc.state.telemetry("air-1").mode != "RTL"
+    sent = [r.data["command"] for r in audit_rows(db) if r.kind == "command.sent"]
+    assert "return_to_launch" not in sent

@@ -1,6 +1,8 @@
 """(b) The dispatch loop with a real copter: a call comes in, the drone is launched, flies
 to the scene at the dispatch altitude, is stamped on scene, holds an overwatch over it
-until the incident is cleared, then returns, lands and disarms by itself."""
+until the incident is cleared, then returns, lands and disarms by itself; and the next
+call gets it airborne again from the pad where RTL left it (ArduCopter will not arm in
+RTL: fleet arms it in GUIDED)."""
 
 from __future__ import annotations
 
@@ -41,3 +43,13 @@ async def test_an_incident_from_the_call_to_the_drone_landed(backend: Backend, c
         assert (landed.relative_alt_m or 0.0) < 1.0
         await c.close(inc.id, disposition="dispersed")
         assert c.incident(inc.id).status is IncidentStatus.CLOSED
+        await c.wait_for(lambda: svc.state.status(uid) is UnitStatus.AVAILABLE,
+                         backend.wall(10))  # the supervisor saw it land
+
+        again = await c.new_incident(*scene, "overwatch", notes="second call")
+        await c.dispatch(again.id)
+        await c.wait_for(lambda: c.incident(again.id).status is IncidentStatus.EN_ROUTE,
+                         backend.wall(90))
+        await c.cancel(again.id, reason="caller rang back")
+        await until_mode(svc, backend, uid, "RTL", sim_s=15)
+        await until_disarmed(svc, backend, uid, sim_s=240)

@@ -134,3 +134,16 @@ async def test_set_current_item_and_pause_in_flight():
         await until(svc, lambda: drone.snapshot.telemetry.mode == "BRAKE")
         # BRAKE holds position and height with the sticks idle (LOITER would descend)
         assert min(await heights(svc, "air-1", 10.0)) > 15
+
+
+async def test_arming_after_a_return_home_leaves_rtl_for_guided_first():
+    """ArduCopter refuses to arm in RTL ("RTL mode not armable"), the mode a drone keeps
+    on its pad after a return home; arming puts it in GUIDED first (it holds position)."""
+    async with fleet_with_sim(1) as (svc, _sim):
+        drone = await svc.wait_for_unit("air-1", timeout=10)
+        await drone.wait_ready(timeout=20)
+        await drone.action.set_mode("RTL", timeout=10)  # disarmed on the pad, as after RTL
+        await until(svc, lambda: svc.snapshot("air-1").telemetry.mode == "RTL", 5)
+        await drone.action.arm(timeout=10)
+        t = svc.snapshot("air-1").telemetry
+        assert (t.armed, t.mode) == (True, "GUIDED")

@@ -3,8 +3,11 @@
 No command puts an aircraft in a mode that takes its climb rate from a pilot's stick
 (docs/flight-safety.md has the whole mode audit):
 
-- arm/disarm: MAV_CMD_COMPONENT_ARM_DISARM; force (21196) only when asked. Before the
-  first arm, the vehicle's GCS failsafe is set as configured (``[mavlink] gcs_failsafe``).
+- arm/disarm: MAV_CMD_COMPONENT_ARM_DISARM; force (21196) only when asked. An ArduCopter
+  on the ground in a mode it refuses to arm in (RTL, LAND, BRAKE, ... after a return
+  home: "RTL mode not armable") is put in GUIDED first, as QGroundControl's takeoff does;
+  GUIDED holds position with no pilot. Before the first arm, the vehicle's GCS failsafe
+  is set as configured (``[mavlink] gcs_failsafe``).
   A helicopter's motor interlock is switched off before arming and on after it
   (MAV_CMD_DO_AUX_FUNCTION), and its takeoff waits for the rotor run-up.
 - set mode: MAV_CMD_DO_SET_MODE (custom mode enabled, mode number[, PX4 sub mode]); an
@@ -41,6 +44,11 @@ from .modes import is_copter, is_rover, mode_name, mode_number, needs_pilot
 from .overwatch import DEFAULT_SPEED_M_S, OrbitPath, Overwatch
 from .params import ParamClient
 from .vehicle import Vehicle
+
+#: ArduCopter modes whose ``allows_arming`` is false (ArduCopter/mode.h); AUTO arms only
+#: with AUTO_OPTIONS set, so it is left to the vehicle to say
+COPTER_NOT_ARMABLE = frozenset({"BRAKE", "CIRCLE", "FLIP", "LAND", "RTL", "SMART_RTL",
+                                "SYSTEMID", "AVOID_ADSB", "FOLLOW", "AUTOROTATE"})
 
 FORCE_MAGIC = 21196.0
 AIRBORNE_M = 1.0
@@ -79,6 +87,9 @@ class Actions:
         match command:
             case c.Arm(force=force):
                 await self.failsafe.ensure(v, self.params)
+                if v.is_ardupilot and is_copter(v.mav_type) and v.armed is False and \
+                        v.mode in COPTER_NOT_ARMABLE:
+                    await self.set_mode("GUIDED")
                 await self._interlock(AUX_LOW)
                 await self.client.long(m.MAV_CMD_COMPONENT_ARM_DISARM, 1.0,
                                        FORCE_MAGIC if force else 0.0, done=lambda: v.armed)
