@@ -43,6 +43,7 @@ from .reports import POSITION
 if TYPE_CHECKING:
     from .center import DispatchCenter
 
+GOTO_COMPLETED = ": goto completed"  # the MQTT link's command.completed message for a goto
 _BEFORE_SCENE = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED,
                  AssignmentStatus.EN_ROUTE)
 
@@ -91,7 +92,10 @@ class Supervisor:
                     # before it is the crew's (MQTT crew status) or an operator's word
                     await self._crew_report(ev.unit_id, ev.time,
                                             ev.reason or "status on scene")
-            elif isinstance(ev, Alert) and ev.code == "command.completed" and ev.unit_id:
+            elif isinstance(ev, Alert) and ev.code == "command.completed" and ev.unit_id \
+                    and ev.message.endswith(GOTO_COMPLETED):
+                # only a goto's completion says "arrived": a released crew's set_status
+                # completes too, and may land just after the unit is sent to a new call
                 await self._crew_report(ev.unit_id, ev.time, "goto completed")
         state = self.c.svc.state
         for unit_id in batch.unit_ids:

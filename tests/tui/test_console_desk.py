@@ -392,3 +392,20 @@ async def test_progress_from_the_core_reaches_the_desk(fleet: tuple[FakeService,
         await c.until(lambda: rows(c)[0][2:4] == ["0:40/3:00", "on scene"])
         assert "by crew report, 75 m from the call · BEYOND THE ARRIVAL RADIUS" in \
             detail_text(c)
+
+
+async def test_a_long_recommendation_keeps_its_choices_in_sight_at_80x24() -> None:
+    """The explanation scrolls; the buttons stay on the screen (seen in the demo: at
+    80x24 a theft's recommendation pushed them below the bottom row)."""
+    svc, _desk = desk_scene()
+    lines = ["theft at 26.89300, 112.61000: Central districts; target 3 min 00 s"] + [
+        f"    next  RP13 Moto {i} (motorcycle): {100 + i} m x1.4 road -> {i} s; within the "
+        "3 min 00 s target" for i in range(30)]
+    async with console(svc, size=SMALL) as c:
+        c.app.push_screen(RecommendationScreen("New call: theft", lines, can_send=True,
+                                               new_call=True))
+        rec = await screen_is(c, RecommendationScreen)
+        await c.pilot.pause()
+        for button in ("#dispatch", "#choose", "#record", "#back"):
+            region = rec.query_one(button).region
+            assert region.height > 0 and region.bottom <= SMALL[1], button

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -72,6 +72,16 @@ class RecommendationScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#back", Button).focus()
+        self._fit(self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, screen_rows: int) -> None:
+        """The explanation scrolls in what the screen leaves, so the choices stay in
+        sight at 80x24 (the dialog's frame, title and buttons take 8 of its rows)."""
+        rows = int(screen_rows * 0.9) - 8
+        self.query_one("#explanation").styles.max_height = max(3, min(28, rows))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters:
