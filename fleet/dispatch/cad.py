@@ -53,7 +53,9 @@ def request_topics(prefix: str) -> tuple[str, str]:
     return f"{prefix}/{REQUEST_TOPIC}", f"{prefix}/{ACK_TOPIC}"
 
 
-def parse_request(payload: bytes) -> CadRequest:
+def envelope(payload: bytes) -> tuple[dict[str, Any], str]:
+    """The JSON object of a CAD message and its request id, checked (size, JSON, id,
+    version); CadPayloadError (with the id once known) says what is wrong."""
     if len(payload) > MAX_PAYLOAD:
         raise CadPayloadError(f"payload over {MAX_PAYLOAD} bytes")
     try:
@@ -67,6 +69,11 @@ def parse_request(payload: bytes) -> CadRequest:
         raise CadPayloadError(f"id must be a string of 1..{MAX_ID} characters")
     if body.get("v") != VERSION:
         raise CadPayloadError(f"v must be {VERSION}", rid)
+    return body, rid
+
+
+def parse_request(payload: bytes) -> CadRequest:
+    body, rid = envelope(payload)
     for key in ("lat", "lon", "category"):
         if key not in body:
             raise CadPayloadError(f"missing {key}", rid)

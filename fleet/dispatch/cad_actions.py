@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cad import MAX_ID, MAX_PAYLOAD, VERSION, CadPayloadError
+from .cad import MAX_ID, VERSION, CadPayloadError, envelope
 
 ACTION_TOPIC = "cad/action"
 ACTION_ACK_TOPIC = "cad/action/ack"
@@ -61,19 +61,7 @@ def feed_topic(prefix: str, incident_id: str = "+") -> str:
 
 def parse_action(payload: bytes) -> ActionRequest:
     """The checked request, or CadPayloadError (with ``code``) saying what is wrong."""
-    if len(payload) > MAX_PAYLOAD:
-        raise CadPayloadError(f"payload over {MAX_PAYLOAD} bytes")
-    try:
-        body = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CadPayloadError(f"not JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise CadPayloadError("expected a JSON object")
-    rid = body.get("id")
-    if not _is_id(rid):
-        raise CadPayloadError(f"id must be a string of 1..{MAX_ID} characters")
-    if body.get("v") != VERSION:
-        raise CadPayloadError(f"v must be {VERSION}", rid)
+    body, rid = envelope(payload)
     op = body.get("op")
     if not isinstance(op, str) or op not in OPS:
         raise CadPayloadError(f"unknown op {op!r}; known: {', '.join(OPS)}", rid, "unknown_op")
