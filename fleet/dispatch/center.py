@@ -11,11 +11,11 @@ error and a crash loses nothing that was acknowledged.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from fleet.city_time import local
 from fleet.events import Alert, Severity
 from fleet.model import Domain, UnitStatus
 
@@ -269,7 +269,7 @@ class DispatchCenter:
         return (await ledger.record([event]))[incident_id]
 
     async def _next_id(self, now: float) -> str:
-        day = dt.datetime.fromtimestamp(now).strftime("%y%m%d")
+        day = local(now).strftime("%y%m%d")  # the city's day, whatever the machine's zone
         prefix = f"INC-{day}-"
         if day not in self._day_counts:
             ledger = await self._ready()

@@ -15,6 +15,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+from fleet.city_time import to_unix
 from fleet.config import load_config
 from fleet.errors import FleetError
 
@@ -69,7 +70,7 @@ def parse_time(text: str) -> float:
     try:
         if text.startswith("@"):
             return float(text[1:])
-        return dt.datetime.fromisoformat(text).timestamp()
+        return to_unix(dt.datetime.fromisoformat(text))  # naive: the city's time
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected an ISO date/time (2025-01-31, 2025-01-31T08:00) or @unix, got {text!r}"

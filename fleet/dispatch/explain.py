@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
+from fleet.city_time import clock as city_clock
 from fleet.model import Domain
 
 from .incident import Incident
@@ -32,8 +32,8 @@ def distance(metres: float | None) -> str:
 
 
 def clock(unix: float | None) -> str:
-    """Local wall-clock time of a Unix timestamp, ``HH:MM:SS``."""
-    return "-" if unix is None else dt.datetime.fromtimestamp(unix).strftime("%H:%M:%S")
+    """The city's wall-clock time of a Unix timestamp, ``HH:MM:SS``."""
+    return "-" if unix is None else city_clock(unix)
 
 
 def option_line(o: Option, target_s: float) -> str:

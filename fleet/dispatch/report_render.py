@@ -4,10 +4,11 @@ chart of the response-time distribution) or as CSV."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import math
 from collections.abc import Iterable, Sequence
+
+from fleet.city_time import local
 
 from .explain import distance, duration
 from .reports import GroupStats, Report, Spread
@@ -135,7 +136,7 @@ def _mmss(seconds: float) -> str:
 
 
 def _when(unix: float) -> str:
-    return dt.datetime.fromtimestamp(unix).strftime("%Y-%m-%d %H:%M")
+    return local(unix).strftime("%Y-%m-%d %H:%M")
 
 
 CSV_FIELDS = ("section", "zone", "category", "incidents", "cancelled", "reached",

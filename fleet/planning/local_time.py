@@ -10,17 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-try:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from fleet.city_time import CITY_TZ, local
 
-    CITY_TZ: dt.tzinfo = ZoneInfo("Asia/Shanghai")
-except (ImportError, ZoneInfoNotFoundError):  # no tzdata (e.g. Windows without the package)
-    CITY_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
-
-
-def local(unix_s: float) -> dt.datetime:
-    """Unix seconds as an aware local datetime."""
-    return dt.datetime.fromtimestamp(unix_s, CITY_TZ)
+__all__ = ["CITY_TZ", "local", "localize"]
 
 
 def localize(naive: dt.datetime) -> dt.datetime:
