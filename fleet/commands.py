@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .missions import MissionItem, MissionType
 from .model import UnitStatus
@@ -139,6 +140,17 @@ Command = (
     | UploadMission | DownloadMission | ClearMission | SetMissionCurrent | StartMission
     | PauseMission | Patrol | SetStatus
 )
+
+
+class Origin(StrEnum):
+    """Who sends a command (``FleetService.send(..., origin=)``): an operator at the
+    console, the CLI or a script (the default), or the core's own automation. An
+    operator's command to a unit on a scheduled run takes the unit over from the schedule
+    (docs/planning.md, "Hand-over"); the automation's commands never do."""
+
+    OPERATOR = "operator"
+    SCHEDULE = "schedule"
+    DISPATCH = "dispatch"
 
 
 def command_name(command: Command) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api import UnitHandle
-from .commands import Command, command_name
+from .commands import Command, Origin, command_name
 from .config import FleetConfig
 from .dispatch.center import DispatchCenter
 from .errors import (
@@ -219,16 +219,21 @@ class FleetService:
     def set_status(self, unit_id: str, status: UnitStatus, reason: str = "") -> None:
         self.state.set_status(unit_id, status, reason)
 
-    async def send(self, unit_id: str, command: Command, *, timeout: float | None = None) -> Any:
+    async def send(self, unit_id: str, command: Command, *, timeout: float | None = None,
+                   origin: Origin = Origin.OPERATOR) -> Any:
         """Send ``command`` through the link that last heard the unit (or any with a
         route) and return its result (None for most commands). Raises NoRouteError, a
-        CommandError subclass, or CommandTimeoutError; each failure is also an alert."""
+        CommandError subclass, or CommandTimeoutError; each failure is also an alert.
+
+        ``origin`` says who sends it. An operator's command (the default) to a unit on a
+        scheduled run takes the unit over from the schedule before it goes out."""
         name = command_name(command)
         try:
             driver = self._driver_for(unit_id, name)
         except (CommandError, NoRouteError) as exc:
             self._command_failed(exc)
             raise
+        self.schedules.command_sent(unit_id, command, origin)
         try:
             async with asyncio.timeout(timeout):
                 return await driver.execute(unit_id, command)
@@ -244,14 +249,15 @@ class FleetService:
             raise
 
     async def send_many(
-        self, unit_ids: Iterable[str], command: Command, *, timeout: float | None = None
+        self, unit_ids: Iterable[str], command: Command, *, timeout: float | None = None,
+        origin: Origin = Origin.OPERATOR,
     ) -> dict[str, Exception | None]:
         """Send one command to many units concurrently; each unit's result or error."""
         results: dict[str, Exception | None] = {}
 
         async def one(unit_id: str) -> None:
             try:
-                await self.send(unit_id, command, timeout=timeout)
+                await self.send(unit_id, command, timeout=timeout, origin=origin)
                 results[unit_id] = None
             except (CommandError, NoRouteError) as exc:
                 results[unit_id] = exc

@@ -29,6 +29,7 @@ from tui.command_plans import (
     parse_point,
     plan,
 )
+from tui.command_words import command_text
 from tui.model import ConsoleModel, LastCommand, LatLon, Progress
 from tui.patrol_routes import patrol_route
 from tui.screens.ask import AskScreen, ChoiceScreen
@@ -54,7 +55,7 @@ class CommandFlow:
         self.city = city
         self.timeout_s = timeout_s
         self.push_screen_wait: Callable[[Any], Awaitable[Any]] | None = None
-        self.pick_point: Callable[[], Awaitable[LatLon | None]] | None = None
+        self.pick_point: Callable[[str], Awaitable[LatLon | None]] | None = None
         self.on_routes: Callable[[], None] = lambda: None
         self.notify: Callable[[str], None] = lambda message: None
 
@@ -67,23 +68,28 @@ class CommandFlow:
         return patrol_route(snap, self.city, self.service.patrol_routes())
 
     # -- one command -------------------------------------------------------------------
-    async def run(self, spec: CommandSpec, targets: Sequence[str]) -> None:
+    async def run(self, spec: CommandSpec, targets: Sequence[str], who: str = "") -> None:
+        """``who`` names the targets in the prompt (``Eagle 3``, ``2 marked units (…)``)."""
         try:
-            await self._run(spec, targets)
+            await self._run(spec, targets, who)
         except Exception as exc:  # the operator gets a line, never a traceback
             log.exception("command %s failed inside the console", spec.name)
             self.model.log(self.service.wall(), Severity.ERROR, CODE,
                            f"{spec.title}: console error: {exc!r}")
 
-    async def _run(self, spec: CommandSpec, targets: Sequence[str]) -> None:
+    async def _run(self, spec: CommandSpec, targets: Sequence[str], who: str) -> None:
         snaps = [self.model.units[u] for u in targets if u in self.model.units]
-        value = await self._ask(spec, snaps)
+        value = await self._ask(spec, snaps, who)
         if value is _CANCEL:
             return
         the_plan = plan(spec, snaps, value, self.route_for)
+        skipped: dict[str, list[str]] = {}  # one line per reason, not one per unit
         for name, why in the_plan.skipped:
+            skipped.setdefault(why, []).append(name)
+        for why, names in skipped.items():
+            more = f" +{len(names) - 3}" if len(names) > 3 else ""
             self.model.log(self.service.wall(), Severity.INFO, CODE,
-                           f"{spec.title} not sent to {name}: {why}")
+                           f"{spec.title} not sent to {', '.join(names[:3])}{more}: {why}")
         if the_plan.empty:
             self.notify(f"{spec.title}: nothing to send (see the log)")
             return
@@ -93,16 +99,18 @@ class CommandFlow:
             return
         await self.execute(the_plan)
 
-    async def _ask(self, spec: CommandSpec, snaps: Sequence[UnitSnapshot]) -> object:
+    async def _ask(self, spec: CommandSpec, snaps: Sequence[UnitSnapshot],
+                   who: str = "") -> object:
         ask = spec.ask
         if ask is Ask.NOTHING:
             return None
+        who = who or (f"{len(snaps)} units" if len(snaps) != 1
+                      else str(snaps[0].unit.callsign))
         if ask is Ask.MAP_POINT:
             if self.pick_point is None:
                 return _CANCEL
-            point = await self.pick_point()
+            point = await self.pick_point(f"{spec.title.split(' (')[0]} {who}")
             return _CANCEL if point is None else point
-        who = f"{len(snaps)} units" if len(snaps) != 1 else str(snaps[0].unit.callsign)
         screens: dict[Ask, Any] = {
             Ask.ALTITUDE: lambda: AskScreen(
                 f"Take off: {who}", "Height above home, metres (1-500):", parse_altitude,
@@ -144,16 +152,18 @@ class CommandFlow:
                 self.service.set_status(unit_id, status, "operator")
             except (FleetError, ValueError) as exc:
                 self._progress(unit_id, name, Progress.FAILED, str(exc))
-                self._log(Severity.WARNING, f"{unit_id}: {name} failed: {exc}", unit_id)
+                self._log(Severity.WARNING, f"{self.model.callsign(unit_id)}: status not set: "
+                          f"{exc}", unit_id)
                 continue
             self._progress(unit_id, name, Progress.ACCEPTED, status.value)
-            self._log(Severity.INFO,
-                      f"{self.model.callsign(unit_id)}: status set to {status.value}", unit_id)
+            self._log(Severity.INFO, f"{self.model.callsign(unit_id)}: status set to "
+                      f"{status.value.replace('_', ' ')}", unit_id)
 
     async def _send(self, send: Send) -> None:
         name = command_name(send.command)
+        words = f"{send.callsign}: {command_text(send.command)}"
         self._progress(send.unit_id, name, Progress.SENDING)
-        self._log(Severity.INFO, f"{send.callsign}: {send.command!r} sending…", send.unit_id)
+        self._log(Severity.INFO, f"{words} — sending…", send.unit_id)
         try:
             await self.service.send(send.unit_id, send.command, timeout=self.timeout_s)
         except (CommandError, NoRouteError) as exc:
@@ -161,10 +171,10 @@ class CommandFlow:
             self._log(Severity.WARNING, str(exc), send.unit_id)
         except FleetError as exc:
             self._progress(send.unit_id, name, Progress.FAILED, str(exc))
-            self._log(Severity.WARNING, f"{send.unit_id}: {name} failed: {exc}", send.unit_id)
+            self._log(Severity.WARNING, f"{words} — failed: {exc}", send.unit_id)
         else:
             self._progress(send.unit_id, name, Progress.ACCEPTED)
-            self._log(Severity.INFO, f"{send.callsign}: {name} accepted", send.unit_id)
+            self._log(Severity.INFO, f"{words} — accepted", send.unit_id)
             if isinstance(send.command, Patrol):
                 self.model.routes[send.unit_id] = send.command.route
                 self.on_routes()

@@ -33,6 +33,7 @@ from fleet.commands import (
 )
 from fleet.events import UnitSnapshot
 from fleet.model import Domain, UnitStatus
+from tui.command_words import command_text
 
 LatLon = tuple[float, float]
 FLYING_ABOVE_M = 1.0
@@ -129,15 +130,15 @@ class Plan:
         return not self.sends and not self.local
 
     def describe(self) -> list[str]:
-        """What will be done, one line per distinct command: ``Arm(force=False) → Eagle 1
-        (air-1), Eagle 2 (air-2)``."""
+        """What will be done, one line per distinct command, in words: ``Arm → Eagle 1
+        (air-1), Eagle 2 (air-2)``, ``Patrol 4 points, loop → RP02 Car 1 (rp02-pc1)``."""
         lines = []
         if self.status is not None and self.local:
             who = ", ".join(f"{name} ({u})" for u, name in self.local)
             lines.append(f"set status {self.status.value} in fleet → {who}")
         groups: dict[str, list[Send]] = {}
         for send in self.sends:
-            groups.setdefault(repr(send.command), []).append(send)
+            groups.setdefault(command_text(send.command), []).append(send)
         for text, sends in groups.items():
             who = ", ".join(f"{s.callsign} ({s.unit_id})" for s in sends)
             lines.append(f"{text} → {who}")

@@ -23,6 +23,8 @@ from fleet.events import (
     UnitSnapshot,
 )
 from tui.alert_book import AlertBook
+from tui.alert_triage import Context as TriageContext
+from tui.alert_triage import Where, triage_context
 from tui.desk_book import IncidentBook
 from tui.service_api import BatchLike
 
@@ -31,6 +33,7 @@ LatLon = tuple[float, float]
 LOW_BATTERY: tuple[tuple[float, Severity, str], ...] = (
     (15.0, Severity.CRITICAL, "critical"), (30.0, Severity.WARNING, "low"))
 BATTERY_REARM_PCT = 35.0  # above this a unit may be warned again (a fresh battery)
+NAMES_SHOWN = 3  # units named in a prompt before "…"
 
 
 class Progress(StrEnum):
@@ -74,6 +77,31 @@ class BatteryTrend:
         return True
 
 
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Who an operator's command goes to (``ids``), whether they are the marked units,
+    the marked units the filter hides (they get nothing), and, if nobody, why."""
+
+    ids: tuple[str, ...] = ()
+    marked: bool = False
+    hidden: tuple[str, ...] = ()
+    why: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+
+def count(n: int, noun: str) -> str:
+    """``1 marked unit``, ``3 marked units``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def names(callsigns: Iterable[str], most: int = NAMES_SHOWN) -> str:
+    """At most ``most`` names, then ``…``: ``Eagle 1, Eagle 2, Eagle 3, …``."""
+    out = list(callsigns)
+    return ", ".join(out[:most] + (["…"] if len(out) > most else []))
+
+
 @dataclass(slots=True)
 class Changes:
     """What the next frame must redraw."""
@@ -98,7 +126,7 @@ class ConsoleModel:
         self.last_command: dict[str, LastCommand] = {}
         self.routes: dict[str, tuple[LatLon, ...]] = {}  # patrol routes the console sent
         self.marked: set[str] = set()  # the multi-selection (space in the table)
-        self.alerts = AlertBook(max_alerts)
+        self.alerts = AlertBook(max_alerts, context=self.alert_context)
         self.incidents = IncidentBook()
         self.resyncs = 0
         self._battery_warned: dict[str, int] = {}  # unit id -> LOW_BATTERY index warned
@@ -128,10 +156,7 @@ class ConsoleModel:
         missing = []
         for event in batch.events:
             if isinstance(event, Alert):
-                if self.alerts.add(event):
-                    self._pending.alerts = True
-                    if event.unit_id in self.units:
-                        self._pending.units.add(event.unit_id)  # its detail lists it
+                self._file(event)
             elif isinstance(event, LinkStatusChanged):
                 self._pending.links = True
                 self._link_line(event)
@@ -193,8 +218,23 @@ class ConsoleModel:
     def log(self, wall: float, severity: Severity, code: str, message: str,
             unit_id: str | None = None) -> None:
         """A line of the console's own (command progress, overflow) in the alert log."""
-        if self.alerts.add(Alert(wall, severity, code, message, unit_id=unit_id)):
+        self._file(Alert(wall, severity, code, message, unit_id=unit_id))
+
+    def _file(self, alert: Alert) -> None:
+        """Triage ``alert`` into the alert list or only its unit's log (tui/alert_triage)."""
+        where = self.alerts.add(alert)
+        if where is Where.ALERTS:
             self._pending.alerts = True
+        if where is not None and alert.unit_id in self.units:
+            self._pending.units.add(alert.unit_id)  # its detail lists it
+
+    def alert_context(self, alert: Alert) -> TriageContext:
+        """What the triage needs to know about the alert's unit, from this model."""
+        snap = self.units.get(alert.unit_id or "")
+        if snap is None:
+            return TriageContext()
+        incident = self.incidents.owner(snap.id)
+        return triage_context(snap, on_incident=incident is not None)
 
     def command_progress(self, unit_id: str, state: LastCommand) -> None:
         self.last_command[unit_id] = state
@@ -208,11 +248,37 @@ class ConsoleModel:
         self.marked.add(unit_id)
         return True
 
-    def targets(self, cursor: str | None) -> list[str]:
-        """Who a command goes to: the marked units, else the unit under the cursor."""
-        if self.marked:
-            return sorted(u for u in self.marked if u in self.units)
-        return [cursor] if cursor in self.units else []
+    def targets(self, cursor: str | None, shown: Sequence[str] | None = None) -> Targets:
+        """Who a command goes to: the marked units the table ``shown`` (its ids, in its
+        order; None: every unit, by id) lets through, else the unit under the cursor if shown.
+        Marked units the filter hides never get it: they are named in ``hidden``."""
+        visible = sorted(self.units) if shown is None else [u for u in shown if u in self.units]
+        marked = self.marked & self.units.keys()
+        if marked:
+            ids = tuple(u for u in visible if u in marked)
+            seen = set(ids)
+            hidden = tuple(sorted((u for u in marked if u not in seen), key=self.callsign))
+            why = "" if ids else (
+                f"the {count(len(hidden), 'marked unit')} "
+                f"({names(map(self.callsign, hidden))}) {'is' if len(hidden) == 1 else 'are'}"
+                " hidden by the filter: change the filter (/) or clear the marks (esc)")
+            return Targets(ids, marked=True, hidden=hidden, why=why)
+        if cursor is not None and cursor in self.units and cursor not in visible:
+            return Targets(why=f"{self.callsign(cursor)} is hidden by the filter: change "
+                               "the filter (/) or select a unit shown")
+        if cursor is None or cursor not in self.units:
+            return Targets(why="the filter shows no unit: change it (/)" if not visible
+                           else "no unit selected: put the table cursor on one, click one "
+                                "on the map, or mark units (space)")
+        return Targets((cursor,))
+
+    def who(self, targets: Targets) -> str:
+        """The targets as a prompt names them: ``Eagle 3``, ``4 marked units (Eagle 1,
+        Eagle 2, Eagle 3, …)``."""
+        callsigns = [self.callsign(u) for u in targets.ids]
+        if not targets.marked:
+            return names(callsigns)
+        return f"{count(len(callsigns), 'marked unit')} ({names(callsigns)})"
 
     def callsign(self, unit_id: str) -> str:
         snap = self.units.get(unit_id)

@@ -16,6 +16,7 @@ from fleet.model import KINDS, UnitStatus
 from tui.alert_book import LEVELS
 from tui.command_plans import SPECS
 from tui.desk_rows import place
+from tui.schedule_rows import when
 from tui.table_rows import COLUMNS, KIND_SHORT
 
 #: (palette title, key, DeskFlow action, help) of the actions on the selected incident
@@ -65,6 +66,33 @@ class FleetCommands(Provider):
                 for i, (label, _) in enumerate(LEVELS)]
         if screen.desk_view.configured:
             out += self._desk_entries(screen)
+        out += self._schedule_entries(screen)
+        return out
+
+    def _schedule_entries(self, screen: Any) -> list[tuple[str, Callable[[], object], str]]:
+        """The schedules screen, and each schedule's actions (each opens the screen on it)."""
+        schedules = getattr(screen.flow.service, "schedules", None)
+        if schedules is None:
+            return []
+        run = screen.run_action
+        out: list[tuple[str, Callable[[], object], str]] = [
+            ("Schedules: next runs, pause, skip, run now (S)", partial(run, "schedules"), "")]
+        for s in schedules.status():
+
+            def act(then: str, sid: str = s.id) -> Callable[[], object]:
+                return partial(run, f"schedules({sid!r}, {then!r})")
+
+            out.append((f"Schedule {s.id}: resume" if s.paused else f"Schedule {s.id}: pause",
+                        act("resume" if s.paused else "pause"),
+                        "" if s.paused else "no run starts until resumed"))
+            if s.skipping is not None:
+                out.append((f"Schedule {s.id}: run the skipped run ({when(s.skipping)})",
+                            act("unskip"), ""))
+            else:
+                out.append((f"Schedule {s.id}: skip the next run", act("skip"), ""))
+            out.append((f"Schedule {s.id}: run now", act("run_now"), "confirmed"))
+            out += [(f"Schedule {s.id}: replace the unit handed over in {run_id}",
+                     act("replace"), "confirmed") for run_id in s.handed_over[-1:]]
         return out
 
     def _desk_entries(self, screen: Any) -> list[tuple[str, Callable[[], object], str]]:

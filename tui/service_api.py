@@ -6,6 +6,7 @@ The console is written against this, so tests can hand it a small deterministic 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -14,6 +15,7 @@ from fleet.dispatch.incident import Incident
 from fleet.dispatch.recommend import Recommendation
 from fleet.events import Alert, ConnectionState, Event, UnitSnapshot
 from fleet.model import KeySite, Unit, UnitStatus, Zone
+from fleet.planning.runs import ScheduleStatus
 
 
 class LinkInfo(Protocol):
@@ -118,12 +120,27 @@ class DeskService(Protocol):
                        operator: str | None = None) -> Incident: ...
 
 
+class ScheduleService(Protocol):
+    """The schedule executor as the schedules screen uses it
+    (fleet.planning.executor.ScheduleExecutor). ``by`` names the operator; a refusal
+    raises fleet.planning.errors.PlanningError."""
+
+    def status(self) -> list[ScheduleStatus]: ...
+    def pause(self, schedule_id: str, *, by: str = ...) -> bool: ...
+    def resume(self, schedule_id: str, *, by: str = ...) -> bool: ...
+    def skip_next(self, schedule_id: str, *, by: str = ...) -> dt.datetime: ...
+    def unskip(self, schedule_id: str, *, by: str = ...) -> bool: ...
+    def start_now(self, schedule_id: str, *, by: str = ...) -> None: ...
+    def start_replacement(self, run_id: str, *, by: str = ...) -> None: ...
+
+
 class ConsoleService(Protocol):
     """The calls the console makes; FleetService provides them all."""
 
     config: Any  # a FleetConfig; read through ConfigLike's attributes
     alerts: Iterable[Alert]
     dispatch: DeskService | None  # None: no dispatch centre (the desk says so)
+    schedules: ScheduleService | None  # None: no schedule executor (the screen says so)
 
     def wall(self) -> float: ...
     def monotonic(self) -> float: ...

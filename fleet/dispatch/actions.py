@@ -24,6 +24,7 @@ from fleet.commands import (
     Command,
     Goto,
     Orbit,
+    Origin,
     ReturnToLaunch,
     SetStatus,
     Takeoff,
@@ -108,7 +109,8 @@ async def command(center: DispatchCenter, incident_id: str | None, unit_id: str,
         _check_assigned(center, incident_id, unit_id)
     center.audit_later("command.sent", incident_id, unit_id, command=name, args=_args(cmd))
     try:
-        await center.svc.send(unit_id, cmd, timeout=timeout or center.settings.ack_timeout_s)
+        await center.svc.send(unit_id, cmd, timeout=timeout or center.settings.ack_timeout_s,
+                              origin=Origin.DISPATCH)
     except asyncio.CancelledError:
         center.audit_later("command.cancelled", incident_id, unit_id, command=name)
         raise

@@ -23,6 +23,11 @@ import os
 import queue
 import sqlite3
 import threading
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: no writer lock there
+    fcntl = None  # type: ignore[assignment]
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,16 +99,25 @@ class AuditLog:
         self._thread: threading.Thread | None = None
         self._opened = concurrent.futures.Future[None]()
         self._broken: str | None = None
+        self._lock: _WriterLock | None = None
         self.commits = 0  # transactions (fsyncs) so far, for the benchmark
 
     # -- lifecycle --------------------------------------------------------------------
     def open(self) -> AuditLog:
-        """Start the writer and wait until the file is open and its schema checked."""
+        """Start the writer and wait until the file is open and its schema checked.
+        One writer per file: a second fleet core on the same audit would number its
+        incidents from the same count (two INC-…-011 stop the next start's resume), so
+        it is refused here, naming the process that holds the file."""
         if self._thread is not None:
             raise AuditError("audit log already open")
+        self._lock = _WriterLock.take(self.path)
         self._thread = threading.Thread(target=self._run, name="fleet-audit", daemon=True)
         self._thread.start()
-        self._opened.result()  # raises AuditError from the thread
+        try:
+            self._opened.result()  # raises AuditError from the thread
+        except AuditError:
+            self.close()
+            raise
         return self
 
     def close(self) -> None:
@@ -113,6 +127,9 @@ class AuditLog:
             return
         self._queue.put(_STOP)
         thread.join()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> AuditLog:
         return self.open()
@@ -272,6 +289,38 @@ def connect(path: str) -> sqlite3.Connection:
     except OSError as exc:
         raise AuditError(f"{path}: cannot open the audit database: {exc.strerror or exc}"
                          ) from None
+
+
+class _WriterLock:
+    """An advisory lock (flock) on ``<audit>.lock`` held while a writer is open; the
+    file says which process holds it. Released by the OS if the process dies."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    @classmethod
+    def take(cls, path: str) -> _WriterLock | None:
+        if path == ":memory:" or fcntl is None:
+            return None
+        lock_path = f"{path}.lock"
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise AuditError(f"{path}: cannot open the audit database (its writer lock "
+                             f"{lock_path}: {exc.strerror or exc})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise AuditError(f"{path} is in use by another fleet core (pid {holder}); one "
+                             "core per audit file") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return cls(fd)
+
+    def release(self) -> None:
+        os.close(self.fd)  # closing drops the flock
 
 
 def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:

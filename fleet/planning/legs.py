@@ -33,9 +33,11 @@ class LegDriver:
         self.command_timeout_s = command_timeout_s
 
     async def fly(self, unit_id: str, plan: PatrolPlan, part: Route, tau: float, alt_m: float,
-                  reserve: float, why: str) -> tuple[str, str, float]:
+                  reserve: float, why: str, progress: Callable[[float], None] | None = None
+                  ) -> tuple[str, str, float]:
         """One sortie of ``part`` from τ, from where the aircraft stands:
-        (outcome, reason, job τ reached)."""
+        (outcome, reason, job τ reached). ``progress`` hears the τ reached as it grows
+        (so a leg cancelled by a hand-over still knows where it stopped)."""
         snap = self.svc.snapshot(unit_id)
         t = snap.telemetry
         assert t is not None
@@ -51,18 +53,22 @@ class LegDriver:
         self.svc.set_status(unit_id, UnitStatus.PATROLLING, why)
         try:
             timeout = self.command_timeout_s
-            await self.svc.send(unit_id, c.UploadMission(items), timeout=timeout)
-            await self.svc.send(unit_id, c.Arm(), timeout=timeout)
+            await self._send(unit_id, c.UploadMission(items), timeout)
+            await self._send(unit_id, c.Arm(), timeout)
             # MISSION_START is sent only to a vehicle the link knows is armed; the ACK of
             # the arm command can come before the heartbeat that says so
             await self._until(unit_id, lambda t: bool(t.armed), timeout)
-            await self.svc.send(unit_id, c.StartMission(), timeout=timeout)
-            outcome, reason, reached = await self._follow_flight(unit_id, sortie, len(items))
+            await self._send(unit_id, c.StartMission(), timeout)
+            outcome, reason, reached = await self._follow_flight(unit_id, sortie, len(items),
+                                                                 progress)
         except FleetError as err:
             outcome, reason, reached = "failed", str(err), tau
         finally:
-            self._release(unit_id, why)
+            self.release(unit_id, why)
         return outcome, reason, reached
+
+    async def _send(self, unit_id: str, command: c.Command, timeout: float) -> None:
+        await self.svc.send(unit_id, command, timeout=timeout, origin=c.Origin.SCHEDULE)
 
     async def _until(self, unit_id: str, ok: Callable[[Telemetry], bool], timeout: float
                      ) -> None:
@@ -75,7 +81,8 @@ class LegDriver:
                 raise FleetTimeoutError(f"{unit_id}: no armed report within {timeout:g} s"
                                         ) from None
 
-    async def _follow_flight(self, unit_id: str, sortie: Sortie, n_items: int
+    async def _follow_flight(self, unit_id: str, sortie: Sortie, n_items: int,
+                             heard: Callable[[float], None] | None = None
                              ) -> tuple[str, str, float]:
         """Watch the aircraft until it lands, is lost or is taken for an incident."""
         first_route_item = 3 + len(sortie.outbound)  # takeoff, speed, detour, then the route
@@ -98,8 +105,11 @@ class LegDriver:
                     while True:
                         snap = self.svc.snapshot(unit_id)
                         t = snap.telemetry
-                        if t is not None and t.mission_seq is not None:
-                            seq = max(seq, t.mission_seq)
+                        if t is not None and t.mission_seq is not None \
+                                and t.mission_seq > seq:
+                            seq = t.mission_seq
+                            if heard is not None:
+                                heard(progress(seq))
                         if snap.status is UnitStatus.LOST:
                             return "lost", "no telemetry", progress(seq)
                         if snap.duty_status.committed:
@@ -125,7 +135,7 @@ class LegDriver:
         started = self.svc.monotonic()
         self.svc.set_status(unit_id, UnitStatus.PATROLLING, why)
         try:
-            await self.svc.send(unit_id, patrol_command(route), timeout=self.command_timeout_s)
+            await self._send(unit_id, patrol_command(route), self.command_timeout_s)
             outcome, reason = await self._watch(unit_id, remaining_s)
         except FleetError as err:
             outcome, reason = "failed", str(err)
@@ -133,11 +143,11 @@ class LegDriver:
         if outcome == "completed":
             spent = max(spent, remaining_s)
             with suppress(FleetError):
-                await self.svc.send(unit_id, c.ReturnToLaunch(), timeout=self.command_timeout_s)
-        self._release(unit_id, why)
+                await self._send(unit_id, c.ReturnToLaunch(), self.command_timeout_s)
+        self.release(unit_id, why)
         return outcome, reason, spent
 
-    def _release(self, unit_id: str, why: str) -> None:
+    def release(self, unit_id: str, why: str) -> None:
         """Back to available, unless an incident has taken the unit meanwhile. A lost
         aircraft is not picked again while it still reports itself armed."""
         if not self.svc.snapshot(unit_id).duty_status.committed:

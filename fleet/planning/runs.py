@@ -1,9 +1,11 @@
 """Records of scheduled runs and the choice of units for them: plain data, no I/O.
 
 Every run ends in exactly one state: ``completed``, ``failed`` (it started but could not
-finish: units lost or refusing, retries spent) or ``skipped`` (it never started: a
-blackout, no unit available, the core was down when it was due). Each unit that took
-part is a leg, with its crew when a roster covers its group.
+finish: units lost or refusing, retries spent), ``handed over`` (an operator took a unit
+over and nothing failed: the rest of its part waits for a replacement the operator asks
+for) or ``skipped`` (it never started: a blackout, the operator skipped it, no unit
+available, the core was down when it was due). Each unit that took part is a leg, with
+its crew when a roster covers its group.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from fleet import commands as c
 from fleet.events import UnitSnapshot
+from fleet.missions import MissionType
 from fleet.model import Domain, LinkState, UnitStatus
 
 #: a drone below this battery share is not sent on a scheduled patrol
@@ -30,16 +34,48 @@ class PatrolRoute:
     units: tuple[str, ...]
 
 
+HANDED_OVER = "handed over"
+
+#: commands that leave a unit on its scheduled run: reading, bookkeeping, a speed tweak
+_PASSIVE = (c.DownloadMission, c.SetStatus, c.SetSpeed)
+
+
+def takes_over(command: c.Command) -> bool:
+    """Whether an operator's ``command`` takes a unit over from its schedule: anything
+    that moves it, changes its mode, arms or disarms it or replaces its mission; not a
+    read, a duty status, a speed, or a fence or rally upload."""
+    if isinstance(command, _PASSIVE):
+        return False
+    if isinstance(command, c.UploadMission | c.ClearMission):
+        return command.mission_type is MissionType.MISSION
+    return True
+
+
+def command_label(command: c.Command) -> str:
+    """``goto``, ``return to launch``: a command as the alerts name it."""
+    return c.command_name(command).replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class HandOver:
+    """Who took a unit over from its schedule, by which command, and when."""
+
+    by: str  # the command's origin: "operator"
+    command: str  # its label: "goto"
+    at: float  # Unix seconds
+
+
 @dataclass(slots=True)
 class LegRecord:
     unit_id: str
     started: float  # Unix seconds
     crew: str | None = None
     ended: float | None = None
-    outcome: str = "running"  # running, completed, lost, failed, relieved
+    outcome: str = "running"  # running, completed, lost, failed, relieved, handed over
     reason: str = ""
     from_s: float = 0.0  # where in the job (τ, seconds) this leg took over
-    to_s: float | None = None  # ... and where it stopped
+    to_s: float | None = None  # ... and where it stopped (an aircraft's: so far, in flight)
+    handover: HandOver | None = None
 
 
 @dataclass(slots=True)
@@ -48,11 +84,12 @@ class RunRecord:
     schedule_id: str
     patrol_id: str
     due: dt.datetime
-    state: str = "running"  # running, completed, failed, skipped
+    state: str = "running"  # running, completed, failed, handed over, skipped
     reason: str = ""
     started: float | None = None
     ended: float | None = None
     legs: list[LegRecord] = field(default_factory=list)
+    resumes: str | None = None  # the handed-over run whose rest this one flies
 
     def line(self) -> str:
         """One line for the log and the CLI."""
@@ -108,3 +145,22 @@ def rank_candidates(snaps: Sequence[UnitSnapshot], busy: Iterable[str],
         return d, -(t.battery_pct if t.battery_pct is not None else 100.0)
 
     return sorted(ok, key=key), why
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleStatus:
+    """One patrol schedule as the console lists it (``ScheduleExecutor.status``)."""
+
+    id: str
+    name: str
+    patrol_id: str
+    window: str  # "every 30 min 20:00-02:00 daily"
+    enabled: bool  # the config's ``enabled``
+    paused: bool  # by an operator (kept in memory: a restart resumes it)
+    next_at: dt.datetime | None  # the next occurrence (city time), within 8 days
+    next_blackout: str | None  # the blackout that will skip that occurrence
+    skipping: dt.datetime | None  # the occurrence an operator asked to skip
+    blackout_now: str | None  # "id: reason" of a blackout in force now
+    running: tuple[RunRecord, ...]  # runs under way (their legs: who flies what)
+    last: RunRecord | None  # the last run that ended (or was skipped)
+    handed_over: tuple[str, ...]  # runs with handed-over parts awaiting a replacement

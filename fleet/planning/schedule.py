@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fleet.config.schedules import Blackout, PatrolSchedule, Roster, ScheduleEntry
+from fleet.config.schedules import DAYS, Blackout, PatrolSchedule, Roster, ScheduleEntry
 
 from .local_time import CITY_TZ
 
@@ -51,6 +51,13 @@ def slot(s: PatrolSchedule, due: dt.datetime) -> dt.datetime:
     if s.every_min:
         end = min(end, due + dt.timedelta(minutes=s.every_min))
     return end
+
+
+def describe_window(s: PatrolSchedule) -> str:
+    """``every 30 min 20:00-02:00 daily``, ``once 20:00-02:00 fri,sat``."""
+    every = f"every {s.every_min:g} min" if s.every_min else "once"
+    days = "daily" if len(s.days) == 7 else ",".join(DAYS[d] for d in sorted(s.days))
+    return f"{every} {s.start:%H:%M}-{s.end:%H:%M} {days}"
 
 
 def occurrences(s: PatrolSchedule, since: dt.datetime, until: dt.datetime) -> list[dt.datetime]:

@@ -78,6 +78,25 @@ def band_projection(ring: np.ndarray, lo: np.ndarray, hi: np.ndarray
     return merge(np.broadcast_to(band[:, None], valid.shape)[valid], x_lo, x_hi)
 
 
+def line_intervals(ring: np.ndarray, centres: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x-intervals where the lines y = centres[k] run inside ``ring`` (sweep coordinates),
+    as (band, x_lo, x_hi), merged. A vertex on a line counts as below it (the half-open
+    crossing rule), so a line along the ring's lower edge is inside, along its upper
+    edge or through a lone vertex outside: either way consistently with its outline."""
+    a, b = edges(ring)
+    y = centres[:, None]
+    crossing = (a[None, :, 1] > y) != (b[None, :, 1] > y)
+    dy = b[:, 1] - a[:, 1]
+    slope = np.divide(b[:, 0] - a[:, 0], dy, out=np.zeros_like(dy), where=dy != 0)
+    xs = np.sort(np.where(crossing, a[None, :, 0] + (y - a[None, :, 1]) * slope, np.inf),
+                 axis=1)
+    pairs = xs.shape[1] // 2
+    valid = (2 * np.arange(pairs) + 1)[None, :] < crossing.sum(axis=1)[:, None]
+    band = np.broadcast_to(np.arange(len(centres))[:, None], valid.shape)
+    return merge(band[valid], xs[:, 0:2 * pairs:2][valid], xs[:, 1:2 * pairs:2][valid])
+
+
 def merge(band: np.ndarray, x_lo: np.ndarray, x_hi: np.ndarray
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Union of overlapping or touching intervals within each band (vectorised)."""

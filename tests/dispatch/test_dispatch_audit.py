@@ -192,3 +192,22 @@ def test_rows_are_json_exportable(tmp_path):
     with closing(open_readonly(path)) as conn:
         dumped = [json.dumps(r.data) for r in select(conn)]
     assert dumped == ['{"i": 0}', '{"i": 1}']
+
+
+def test_a_second_writer_on_the_same_audit_is_refused_naming_the_first(tmp_path):
+    """Two cores on one audit file would number incidents from the same count; the
+    second is refused (dispatch disabled with this reason), the first keeps writing."""
+    import os
+
+    from fleet.dispatch.audit import AuditLog
+    from fleet.dispatch.chain import AuditEntry
+    from fleet.dispatch.errors import AuditError
+
+    path = tmp_path / "audit.sqlite3"
+    with AuditLog(path) as first:
+        busy = rf"in use by another fleet core \(pid {os.getpid()}\)"
+        with pytest.raises(AuditError, match=busy):
+            AuditLog(path).open()
+        first.append_sync(AuditEntry("note", 1.0, "op", None, None, {}))
+    with AuditLog(path) as again:  # released on close
+        again.append_sync(AuditEntry("note", 2.0, "op", None, None, {}))

@@ -122,6 +122,7 @@ class FakeService:
     statuses: list[tuple[str, UnitStatus, str]] = field(default_factory=list)
     subs: list[FakeSubscription] = field(default_factory=list)
     dispatch: Any = None  # a fake_desk.FakeDesk, or None: a console without dispatch
+    schedules: Any = None  # a fake_schedules.FakeSchedules, or None: no schedules
 
     def __post_init__(self) -> None:
         self._snaps = {u.id: UnitSnapshot(u, UnitStatus.LOST, UnitStatus.AVAILABLE,
@@ -171,7 +172,7 @@ class FakeService:
         self._put(dataclasses.replace(snap, status=effective, duty_status=status))
 
     async def send(self, unit_id: str, command: Command, *,
-                   timeout: float | None = None) -> Any:
+                   timeout: float | None = None, origin: str = "operator") -> Any:
         self.snapshot(unit_id)
         self.sent.append(Sent(unit_id, command, timeout))
         if self.gate is not None:

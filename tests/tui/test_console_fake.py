@@ -143,12 +143,13 @@ async def test_single_command_goes_without_confirmation_and_reports(svc: FakeSer
     async with console(svc) as c:
         await c.press("a")
         await c.until(lambda: c.last_command("air-1") == "arm: sending…")
-        assert "Eagle 1: Arm(force=False) sending…" in c.log_text()
+        await c.until(lambda: "Arm — sending…" in c.detail_text())  # the unit's own log
+        assert "sending" not in c.log_text()
         svc.gate.set()
         await c.until(lambda: c.last_command("air-1") == "arm: accepted")
         assert [(s.unit_id, s.command, s.timeout) for s in svc.sent] == [
             ("air-1", Arm(), 15.0)]
-        await c.until(lambda: "Eagle 1: arm accepted" in c.log_text())
+        await c.until(lambda: "Eagle 1: Arm — accepted" in c.log_text())
 
 
 async def test_two_marked_units_need_confirmation_showing_what_goes_where(
@@ -159,7 +160,7 @@ async def test_two_marked_units_need_confirmation_showing_what_goes_where(
         await c.press("a")
         await c.until(lambda: isinstance(c.app.screen, ConfirmScreen))
         text = confirm_text(c)
-        assert "Arm(force=False) → Eagle 1 (air-1), Eagle 2 (air-2)" in text
+        assert "Arm → Eagle 1 (air-1), Eagle 2 (air-2)" in text
         assert "this goes to 2 units" in text
         await c.press("n")
         await c.until(lambda: "Arm cancelled by the operator" in c.log_text())
@@ -169,6 +170,7 @@ async def test_two_marked_units_need_confirmation_showing_what_goes_where(
         await c.press("y")
         await c.until(lambda: len(svc.sent) == 2)
         await c.until(lambda: c.last_command("air-2") == "arm: accepted")
+        await c.until(lambda: "Arm — accepted ×2: Eagle 1, Eagle 2" in c.log_text())
         await c.press("escape")  # clears the marks
         assert c.app.model.marked == set()
 
@@ -200,10 +202,11 @@ async def test_a_refusal_shows_its_reason_on_the_unit_and_once_in_the_log(
         await c.until(lambda: c.last_command("air-1").startswith("arm: failed"))
         assert c.last_command("air-1") == (
             "arm: failed: MAV_RESULT_FAILED: PreArm: Need Position Estimate")
-        message = "air-1: arm failed: MAV_RESULT_FAILED: PreArm: Need Position Estimate"
+        message = "Eagle 1: arm failed: MAV_RESULT_FAILED: PreArm: Need Position Estimate"
         await c.until(lambda: message in c.log_text())
         await c.frame()
         assert c.log_text().count(message) == 1  # the core's alert and ours, merged
+        assert "NOTICE" in c.log_text()  # refused on the ground: a reply, not an alarm
         await c.until(lambda: "command arm: failed: MAV_RESULT_FAILED: PreArm: Need Position"
                       in c.detail_text())
 
@@ -289,17 +292,18 @@ async def test_patrol_starts_missions_and_ground_patrols_and_draws_the_route(
 # -- alerts, links, help, palette ---------------------------------------------------------
 async def test_alerts_acknowledge_and_filter_by_severity(svc: FakeService) -> None:
     async with console(svc) as c:
-        svc.alert(Severity.INFO, "mission.reached", "air-1: reached mission item 2", "air-1")
+        svc.alert(Severity.NOTICE, "unit.recovered", "Eagle 1: telemetry back", "air-1")
+        svc.alert(Severity.WARNING, "unit.lost", "Falcon 1: no telemetry", "heli-1")
         svc.alert(Severity.CRITICAL, "mavlink.statustext", "air-2: Battery failsafe", "air-2")
         await c.until(lambda: "Battery failsafe" in c.log_text())
-        assert c.header.unseen == 2
+        assert c.header.unseen == 2  # warning and worse need attention; the notice not
         await c.press("x")  # the newest
         await c.until(lambda: c.header.unseen == 1)
         await c.press("X")
         await c.until(lambda: c.header.unseen == 0)
         await c.press("v", "v")  # warning and worse
-        await c.until(lambda: "reached mission item" not in c.log_text())
-        assert "Battery failsafe" in c.log_text()
+        await c.until(lambda: "telemetry back" not in c.log_text())
+        assert "Eagle 2: Battery failsafe" in c.log_text()
         assert c.main.query_one("#alerts").border_title == "Alerts (warning+)"
 
 

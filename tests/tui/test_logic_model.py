@@ -88,10 +88,10 @@ def test_model_applies_batches_and_reports_what_changed(svc: FakeService) -> Non
 def test_targets_are_the_marked_units_else_the_cursor(svc: FakeService) -> None:
     model = ConsoleModel()
     model.load(svc.snapshots())
-    assert model.targets("air-1") == ["air-1"] and model.targets("nope") == []
+    assert model.targets("air-1").ids == ("air-1",) and not model.targets("nope")
     model.toggle_mark("rp02-pc1")
     model.toggle_mark("air-2")
-    assert model.targets("air-1") == ["air-2", "rp02-pc1"]
+    assert model.targets("air-1").ids == ("air-2", "rp02-pc1")
     assert not model.toggle_mark("air-2")
 
 
@@ -120,17 +120,19 @@ def test_links_going_down_and_up_are_logged_but_not_their_start(svc: FakeService
 # -- alert book ---------------------------------------------------------------------------
 def test_alert_book_acknowledges_filters_and_merges_repeated_failures() -> None:
     book = AlertBook(max_entries=4)
-    book.add(Alert(1.0, Severity.INFO, "mission.reached", "reached 2", unit_id="air-1"))
-    book.add(Alert(2.0, Severity.WARNING, "command.failed", "air-1: arm failed: no"))
-    assert not book.add(Alert(2.5, Severity.WARNING, "console.command",
-                              "air-1: arm failed: no"))  # the console's copy of the same
-    assert book.add(Alert(40.0, Severity.WARNING, "console.command", "air-1: arm failed: no"))
-    assert book.unseen() == 3
-    book.acknowledge(book.entries[0].seq)
-    assert book.unseen() == 2 and book.acknowledge_all() == 2 and book.unseen() == 0
+    book.add(Alert(1.0, Severity.INFO, "mission.reached", "air-1: reached 2", unit_id="air-1"))
+    book.add(Alert(1.5, Severity.NOTICE, "unit.recovered", "Eagle 2: telemetry back"))
+    fail = Alert(2.0, Severity.WARNING, "command.failed", "air-1: goto failed: no", "air-1")
+    book.add(fail)
+    assert not book.add(dataclasses.replace(fail, time=2.5, code="console.command"))  # ours
+    assert book.add(dataclasses.replace(fail, time=40.0, code="console.command"))
+    assert book.unseen() == 2  # warning and worse: the notice needs no acknowledgement
+    book.acknowledge(book.entries[1].seq)
+    assert book.unseen() == 1 and book.acknowledge_all() == 2 and book.unseen() == 0
     assert book.set_level(2) == "warning+"
     assert [e.alert.code for e in book.shown()] == ["command.failed", "console.command"]
-    assert [a.message for a in book.for_unit("air-1", 5)] == ["reached 2"]
+    assert [a.message for a in book.for_unit("air-1", 5)] == [  # the unit's own log
+        "air-1: reached 2", "air-1: goto failed: no", "air-1: goto failed: no"]
     for i in range(5):
         book.add(Alert(50.0 + i, Severity.ERROR, "x", f"m{i}"))
     assert len(book.entries) == 4
@@ -185,7 +187,7 @@ def test_plans_say_exactly_what_goes_where_and_when_to_ask(svc: FakeService) -> 
     one = plan(SPEC_BY_NAME["arm"], [units["air-1"]])
     assert one.sends[0].command == Arm() and not one.dangerous
     two = plan(SPEC_BY_NAME["arm"], [units["air-1"], units["air-2"], units["rp02-pc1"]])
-    assert two.describe() == ["Arm(force=False) → Eagle 1 (air-1), Eagle 2 (air-2)"]
+    assert two.describe() == ["Arm → Eagle 1 (air-1), Eagle 2 (air-2)"]
     assert two.dangers == ("this goes to 2 units",)
     assert two.skipped == (("RP02 Car 1", "arm is for aircraft only"),)
     flying = plan(SPEC_BY_NAME["disarm"], [units["air-2"]])

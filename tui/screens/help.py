@@ -56,6 +56,7 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
     from tui.screens.main import COMMAND_BINDINGS, VIEW_BINDINGS
     from tui.screens.main_desk import DESK_VIEW_BINDINGS
     from tui.screens.recommendation import RecommendationScreen
+    from tui.screens.schedules import ScheduleScreen
     from tui.widgets import AlertsLog, CityMapView, UnitTable
     from tui.widgets.desk_pane import DESK_BINDINGS
 
@@ -68,6 +69,8 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Recommendation (the confirmation)", rows(RecommendationScreen.BINDINGS)),
         ("Commands (to the marked units, else the selected one)", rows(COMMAND_BINDINGS)),
         ("View", rows(VIEW_BINDINGS)),
+        ("Schedules (S; its keys act on the schedule under the cursor)",
+         rows(ScheduleScreen.BINDINGS)),
         ("Table (focused)", rows(UnitTable.BINDINGS)),
         ("Map (focused)", rows(CityMapView.BINDINGS)),
         ("Alerts (focused)", rows(AlertsLog.BINDINGS)),

@@ -18,13 +18,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input
 
+from fleet.events import Severity
 from tui.cells import clock
-from tui.command_plans import SPEC_BY_NAME, SPECS
+from tui.command_plans import SPEC_BY_NAME, SPECS, Ask, CommandSpec
 from tui.desk_view import DeskView
 from tui.guard import guarded
 from tui.map_layers import Scenery
-from tui.model import Changes, ConsoleModel
+from tui.model import Changes, ConsoleModel, Targets, count, names
 from tui.screens.main_desk import DESK_VIEW_BINDINGS, DeskControl
+from tui.screens.question import QuestionScreen
 from tui.widgets import AlertsLog, CityMapView, HeaderBar, UnitDetail, UnitTable
 from tui.widgets.desk_pane import DeskPane
 from tui.widgets.header_bar import link_rows
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
     from tui.desk_flow import DeskFlow
 
 NARROW_W = 120  # below this many columns: one column at a time
+#: the fewest rows that leave the map room to pick a point: header 3, filter 1, footer 1
+#: and the map's min-height 8 (its border and 6 rows); below it a pick is typed instead
+PICK_MIN_H = 13
 
 #: commands shown in the footer; the rest are in the help screen and the palette
 FOOTER_COMMANDS = frozenset({"arm", "disarm", "takeoff", "goto", "rtl", "land", "status"})
@@ -51,6 +56,8 @@ VIEW_BINDINGS = [
     Binding("x", "ack", "Ack alert"),
     Binding("X", "ack_all", "Ack all alerts", show=False),
     Binding("v", "severity", "Alert severity filter", show=False),
+    Binding("S", "schedules", "Schedules", show=False,
+            tooltip="Schedules: next runs, pause, skip, run now, replace a handed-over unit"),
 ]
 COMMAND_BINDINGS = [
     Binding(spec.key, f"command('{spec.name}')", spec.label,
@@ -123,13 +130,13 @@ class MainScreen(DeskControl, Screen[None]):
     def apply(self, changes: Changes) -> None:
         """Redraw what changed; called by the app's refresh timer once :attr:`ready`."""
         units = changes.units
-        self.table.update_units(units)
+        cursor_moved = self.table.update_units(units)
         self.city.update_units(units)
         self.detail.update_unit(units)
         if units:
             self.header.set_units(self.model.units.values())
-            if self.selected is None and self.table.shown_ids:
-                self.select(self.table.shown_ids[0])
+        if units or cursor_moved:
+            self._follow_table(cursor_moved)
         if changes.alerts:
             self.alerts.update_alerts()
             self.header.unseen = self.model.alerts.unseen()
@@ -147,12 +154,30 @@ class MainScreen(DeskControl, Screen[None]):
             self.detail.refresh()
             self._tick_incidents()
 
-    def select(self, unit_id: str | None, *, from_table: bool = False) -> None:
+    def select(self, unit_id: str | None, *, from_table: bool = False) -> bool:
+        """Make ``unit_id`` the selected unit (table cursor, map, detail). A unit the
+        filter hides is not selected (the operator is told why): the detail and the
+        commands never refer to a unit the table does not show. True if selected."""
+        if unit_id is not None and not self.table.shows(unit_id):
+            self.notify(f"{self.model.callsign(unit_id)} is hidden by the filter "
+                        f"“{self.table.filter_text}”: change it (/) to select it.",
+                        severity="warning")
+            return False
         self.selected = unit_id
         if not from_table:
             self.table.select_unit(unit_id)
         self.city.set_selected(unit_id)
         self.detail.show(unit_id)
+        return True
+
+    def _follow_table(self, cursor_moved: bool) -> None:
+        """After the table's rows changed: the selection is the table's cursor when the
+        filter took the selected unit away (the row in its place, or none), and the first
+        row when nothing is selected."""
+        if cursor_moved:
+            self.select(self.table.cursor_id, from_table=True)
+        if self.selected is None and self.table.shown_ids:
+            self.select(self.table.shown_ids[0])
 
     # -- messages up ---------------------------------------------------------------
     @on(UnitTable.Highlighted)
@@ -198,7 +223,7 @@ class MainScreen(DeskControl, Screen[None]):
     @on(Input.Changed, "#filter")
     @guarded()
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_filter_text(event.value)
+        self._follow_table(self.table.set_filter_text(event.value))
 
     @on(Input.Submitted, "#filter")
     @guarded()
@@ -235,15 +260,64 @@ class MainScreen(DeskControl, Screen[None]):
         return False
 
     # -- actions ---------------------------------------------------------------------
+    @property
+    def can_pick(self) -> bool:
+        """Whether the map has room to pick a point on (it comes up on a narrow screen)."""
+        return self.size.height >= PICK_MIN_H
+
+    def command_targets(self) -> Targets:
+        """Who a unit command goes to now: the marked units the table shows, else the
+        selected unit if the table shows it; nobody (``why``) while the units are off the
+        screen (the incident desk has a narrow screen)."""
+        if self.showing_desk and self.has_class("narrow"):
+            return Targets(why="the units are not on screen (the incident desk is): "
+                               "i shows them")
+        return self.model.targets(self.selected, self.table.shown_ids)
+
     @guarded()
     def action_command(self, name: str) -> None:
+        """A command key: to :meth:`command_targets`, or a notice saying why nobody."""
         spec = SPEC_BY_NAME[name]
-        targets = self.model.targets(self.selected)
+        targets = self.command_targets()
         if not targets:
-            self.notify("Select a unit first (table cursor, map click, or space to mark).",
-                        severity="warning")
+            self.notify(f"{spec.title} not sent: {targets.why}.", severity="warning")
             return
-        self.run_worker(self.flow.run(spec, targets), group="commands", exit_on_error=False)
+        if spec.ask is Ask.MAP_POINT and not self.can_pick:
+            spec = SPEC_BY_NAME[f"{name}_typed"]
+            self.notify(f"No room for the map at {self.size.width}x{self.size.height}: "
+                        "type the point.", severity="information", timeout=3)
+        self.run_worker(self._command(spec, targets), group="commands", exit_on_error=False)
+
+    async def _command(self, spec: CommandSpec, targets: Targets) -> None:
+        """Ask about marked units the filter hides (they get nothing), then run it."""
+        if targets.hidden:
+            hidden = names(map(self.model.callsign, targets.hidden), most=10)
+            question = QuestionScreen(
+                f"{spec.title}: {count(len(targets.hidden), 'marked unit')} hidden by the "
+                "filter", [
+                    f"Shown, will get it: {self.model.who(targets)}",
+                    f"Hidden by the filter “{self.table.filter_text}”, will get nothing: "
+                    f"{hidden}",
+                    "", "Go on with the shown units only?"],
+                yes="Shown only")
+            if not await self.app.push_screen_wait(question):
+                self.model.log(self.flow.service.wall(), Severity.INFO, "console.command",
+                               f"{spec.title} cancelled by the operator")
+                return
+        await self.flow.run(spec, targets.ids, self.model.who(targets))
+
+    @guarded()
+    def action_schedules(self, schedule_id: str = "", then: str = "") -> None:
+        """Open the schedules screen (on ``schedule_id``, doing ``then``: the palette)."""
+        from tui.screens.schedules import ScheduleScreen
+
+        schedules = getattr(self.flow.service, "schedules", None)
+        if schedules is None:
+            self.notify("This core runs no schedules.", severity="warning")
+            return
+        self.app.push_screen(ScheduleScreen(
+            schedules, self.model.callsign, str(getattr(self.app, "operator", "operator")),
+            select=schedule_id, then=then))
 
     @guarded()
     def action_focus_filter(self) -> None:

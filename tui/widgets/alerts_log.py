@@ -1,8 +1,10 @@
-"""The alerts log: one line per alert, newest at the bottom, unseen ones marked.
+"""The alerts log: one line per alert (or per group of the same alert, with a count),
+newest at the bottom, the ones that need attention marked.
 
 Reads the model's :class:`~tui.alert_book.AlertBook` and draws only the visible lines.
 While the cursor sits on the newest line the log follows new alerts; moved up, it stays
 where the operator put it. No pop-ups: an alert is a line, acknowledged with a key.
+Vehicle chatter is not here: it is in the unit's own log (the unit detail).
 """
 
 from __future__ import annotations
@@ -25,14 +27,20 @@ from tui.guard import guarded
 UNSEEN = "●"
 
 
-def alert_line(alert: Alert) -> Text:
+def alert_line(alert: Alert, message: str | None = None) -> Text:
     """``HH:MM:SS SEVERITY  message``, coloured by severity."""
     style = SEVERITY_STYLE.get(alert.severity, "")
     return Text.assemble(
         (clock(alert.time), "dim"), " ",
         (f"{label(alert.severity).upper():<9}", style), " ",
-        (str(alert.message), style if style.startswith("bold") else ""),
+        (str(alert.message if message is None else message),
+         style if style.startswith("bold") else ""),
     )
+
+
+def entry_line(entry: Entry) -> Text:
+    """An entry's line: its latest alert's time and severity, its text (with a count)."""
+    return alert_line(entry.alert, entry.text)
 
 
 class AlertsLog(ScrollView, can_focus=True):
@@ -62,7 +70,7 @@ class AlertsLog(ScrollView, can_focus=True):
     @property
     def lines(self) -> list[str]:
         """The text of every shown line (tests read this)."""
-        return [alert_line(e.alert).plain for e in self.book.shown()]
+        return [entry_line(e).plain for e in self.book.shown()]
 
     def update_alerts(self) -> None:
         """New entries, an acknowledgement or a filter change: redraw."""
@@ -130,8 +138,8 @@ class AlertsLog(ScrollView, can_focus=True):
         key = (entry.seq, entry.seen)
         if not cursor and key in self._cache:
             return self._cache[key]
-        text = Text(UNSEEN + " " if not entry.seen else "  ", "bold yellow")
-        text.append_text(alert_line(entry.alert))
+        text = Text(UNSEEN + " " if entry.attention else "  ", "bold yellow")
+        text.append_text(entry_line(entry))
         if entry.seen:
             text.stylize("dim", 2)
         base = self.rich_style

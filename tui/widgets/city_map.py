@@ -306,8 +306,8 @@ class CityMapView(Widget, can_focus=True):
         title = f"Map · 1 cell ≈ {scale}"
         if self.follow:
             title += f" · following {self.model.callsign(self.selected or '')}"
-        if self.picking:
-            title += f" · {self.pick_purpose}: click, or enter at +"
+        if self.picking:  # the prompt first: a narrow title is cut at the end
+            title = f"{self.pick_purpose}: click, or enter at + (esc cancels) · {title}"
         if title != self._title:
             self._title = title
             self.border_title = title

@@ -1,5 +1,6 @@
-"""The header: clock, open and late incidents, unseen alerts, units per status and per
-kind, link and broker health. A line too long for the terminal is cut, never wrapped.
+"""The header: clock, open and late incidents, alerts needing attention, units per status
+and per kind, link and broker health. A line too long for the terminal is cut, never
+wrapped.
 
 The app sets the reactive attributes on its refresh tick; the bar redraws only when one
 of them changes.
@@ -97,8 +98,9 @@ class HeaderBar(Widget):
         top = Text.assemble((self.fleet_name or "fleet", "bold"), "  ", (self.clock, "bold"),
                             "  ")
         top.append_text(self._incidents_part())
-        if self.unseen:
-            top.append(f"alerts {self.unseen} unseen", "bold yellow")
+        if self.unseen:  # the alert book's attention count: WARNING or worse, not acked
+            top.append(f"{self.unseen} need{'s' if self.unseen == 1 else ''} attention",
+                       "bold yellow")
             top.append("  ")
         for name, n in self.counts.items():
             style = (_GROUP_STYLE.get(name, "") if n else "dim")

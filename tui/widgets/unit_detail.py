@@ -1,5 +1,5 @@
 """The selected unit in full: the incident it is on, telemetry, readiness, battery trend,
-last command, messages."""
+last command, and its own log (every alert about it, the vehicle's chatter included)."""
 
 from __future__ import annotations
 
@@ -136,9 +136,10 @@ class UnitDetail(Widget):
             line.append(last.line(), PROGRESS_STYLE.get(last.progress, ""))
             line.append(f"  {clock(last.time)}", "dim")
         parts.append(line)
-        for alert in self.model.alerts.for_unit(snap.id, RECENT):
+        for unit_line in self.model.alerts.unit_lines(snap.id, RECENT):
+            alert = unit_line.alert
             recent = Text.assemble((clock(alert.time), "dim"), " ",
-                                   (alert.message, SEVERITY_STYLE.get(alert.severity, "")))
+                                   (unit_line.text, SEVERITY_STYLE.get(alert.severity, "")))
             recent.no_wrap, recent.overflow = True, "ellipsis"
             parts.append(recent)
         return Group(*parts)

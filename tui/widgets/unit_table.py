@@ -79,6 +79,7 @@ class UnitTable(ScrollView, can_focus=True):
         self.monotonic = monotonic
         self.order = RowOrder()
         self.cursor_id: str | None = None
+        self._filter_text = ""
         self._known = -1  # how many units the order was computed from
         self._rows: dict[str, tuple[str, bool, Strip]] = {}  # id -> (age, marked, line)
         self._styles: dict[str, Style] = {}
@@ -89,6 +90,10 @@ class UnitTable(ScrollView, can_focus=True):
     def shown_ids(self) -> list[str]:
         return self.order.ids
 
+    def shows(self, unit_id: str) -> bool:
+        """Whether ``unit_id`` has a row (the filter lets it through)."""
+        return unit_id in self.order.index
+
     def cells_of(self, unit_id: str) -> tuple[Cell, ...] | None:
         """What the row of ``unit_id`` says now, or None if it is filtered out."""
         snap = self.model.units.get(unit_id)
@@ -96,8 +101,13 @@ class UnitTable(ScrollView, can_focus=True):
             return None
         return row_cells(snap, self.monotonic())
 
-    def update_units(self, changed: Iterable[str], *, reorder: bool = False) -> None:
-        """Redraw after these units changed (the timer's call; cheap when off screen)."""
+    def update_units(self, changed: Iterable[str], *, reorder: bool = False,
+                     fallback_row: int | None = None) -> bool:
+        """Redraw after these units changed (the timer's call; cheap when off screen).
+
+        True if the cursor's unit left the table (the filter no longer lets it through):
+        the cursor is then on the row that took its place (``fallback_row``, if given),
+        or on none if the table is empty; the screen reads :attr:`cursor_id`."""
         changed = set(changed)
         for unit_id in changed:
             self._rows.pop(unit_id, None)
@@ -106,21 +116,41 @@ class UnitTable(ScrollView, can_focus=True):
         moved = False
         if reorder or grown or self.order.needs_recompute(len(changed)):
             self._known = len(self.model.units)
+            row = self.order.index.get(self.cursor_id or "", 0)
             moved = self.order.recompute(self.model.units, now)
             self.virtual_size = Size(WIDTH, len(self.order.ids) + 1)
+            if self._cursor_hidden():
+                ids = self.order.ids
+                row = row if fallback_row is None else fallback_row
+                self.cursor_id = ids[min(row, len(ids) - 1)] if ids else None
+                self._scroll_to_cursor()
+                self.refresh()
+                return True
         if moved:
             self.refresh()
         else:
             self._refresh_rows(changed)
+        return False
+
+    def _cursor_hidden(self) -> bool:
+        return self.cursor_id is not None and self.cursor_id not in self.order.index
 
     def tick(self) -> None:
         """Once a second: the age column moves on."""
         self.refresh()
 
-    def set_filter_text(self, text: str) -> None:
+    def set_filter_text(self, text: str) -> bool:
+        """Filter the rows; True if the cursor's unit is filtered out (the cursor is then
+        on the first row, or none)."""
         self.order.filter = Filter.parse(text)
-        self.update_units((), reorder=True)
-        self.scroll_to(y=0, animate=False)
+        self._filter_text = text.strip()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        return self.update_units((), reorder=True, fallback_row=0)
+
+    @property
+    def filter_text(self) -> str:
+        """The filter as the operator typed it ("" when none)."""
+        return self._filter_text
 
     def sort_by(self, key: str, reverse: bool | None = None) -> None:
         self.order.sort_by(key, reverse)

@@ -307,11 +307,12 @@ class MavlinkRouter:
 
     def _statustext(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
         text = entry.vehicle.on_statustext(msg, now)
+        severity = _SEVERITY[min(max(text.severity, 0), 7)]
         if (found := _REACHED.match(text.text)) is not None:
             self._item_reached(entry, int(found.group(1)), ctx)
         elif text.text == INTERLOCK_PREARM and entry.vehicle.armed is False:
             self._release_interlock(entry)
-        severity = _SEVERITY[min(max(text.severity, 0), 7)]
+            severity = Severity.INFO  # the vehicle says CRITICAL; fleet deals with it here
         ctx.alert(severity, "mavlink.statustext", f"{entry.vehicle.unit_id}: {text.text}",
                   unit_id=entry.vehicle.unit_id)
 
