@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections.abc import Sequence
 from enum import Enum
 
+from fleet.city_time import clock as city_clock
 from fleet.events import ConnectionState, Severity
 from fleet.model import UnitStatus
 
@@ -75,9 +75,10 @@ def age(now: float, last_seen: float | None) -> str:
 
 
 def clock(unix_s: object) -> str:
-    """Local wall-clock time HH:MM:SS, or "--:--:--" for a time the platform rejects."""
+    """The city's wall-clock time HH:MM:SS (whatever the machine's zone), or "--:--:--"
+    for a time the platform rejects."""
     try:
-        return time.strftime("%H:%M:%S", time.localtime(float(unix_s)))  # type: ignore[arg-type]
+        return city_clock(float(unix_s))  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError, OSError):
         return "--:--:--"
 

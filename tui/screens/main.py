@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input
 
+from fleet.city_time import ZONE_LABEL
 from fleet.events import Severity
 from tui.cells import clock
 from tui.command_plans import SPEC_BY_NAME, SPECS, Ask, CommandSpec
@@ -146,7 +147,7 @@ class MainScreen(DeskControl, Screen[None]):
             self.desk_pane.update_incidents(changes.incidents)
             self.city.incidents_changed()
             self._count_incidents()
-        self.header.clock = clock(self.flow.service.wall())
+        self.header.clock = f"{clock(self.flow.service.wall())} {ZONE_LABEL}"
         second = int(self.flow.service.monotonic())
         if second != self._second:  # ages and incident clocks move on once a second
             self._second = second
