@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PURE = ["tui/model.py", "tui/alert_book.py", "tui/table_rows.py", "tui/command_plans.py",
         "tui/map_canvas.py", "tui/map_layers.py", "tui/patrol_routes.py", "tui/cells.py",
         "tui/service_api.py", "tui/call_parse.py", "tui/desk_book.py", "tui/desk_rows.py",
-        "tui/map_incidents.py", "tui/desk_view.py", "tui/schedule_rows.py", "fleet/citymap.py"]
+        "tui/map_incidents.py", "tui/desk_view.py", "tui/schedule_rows.py", "tui/alert_triage.py",
+        "tui/command_words.py", "fleet/citymap.py", "fleet/city_time.py"]
 
 
 @pytest.mark.parametrize("rel", PURE)
