@@ -128,13 +128,9 @@ def incident_new(args: argparse.Namespace) -> int:
     mqtt = broker_config(config, args.broker)
     req = CadRequest(args.id or uuid.uuid4().hex, args.lat, args.lon, args.category,
                      args.priority, args.notes, args.operator, args.ref, args.dispatch)
-    answer = _ask(exchange(mqtt, req, args.timeout), req.id)
-    if answer is None:
-        return EXIT_NO_ANSWER
-    if args.json:
-        print(json.dumps(answer, ensure_ascii=False))
-    if answer.get("result") != "accepted":
-        return _rejected(answer)
+    answer = _accepted(exchange(mqtt, req, args.timeout), req.id, args.json)
+    if isinstance(answer, int):
+        return answer
     if not args.json:
         print(f"{answer['incident']} recorded: {answer.get('zone_name')}, target "
               f"{answer.get('target_s', 0):.0f} s")
@@ -158,13 +154,9 @@ def incident_action(args: argparse.Namespace) -> int:
         print(f"fleet: {op}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     mqtt = broker_config(_config(args), args.broker)
-    answer = _ask(exchange_action(mqtt, req, args.timeout), req.id)
-    if answer is None:
-        return EXIT_NO_ANSWER
-    if args.json:
-        print(json.dumps(answer, ensure_ascii=False))
-    if answer.get("result") != "accepted":
-        return _rejected(answer)
+    answer = _accepted(exchange_action(mqtt, req, args.timeout), req.id, args.json)
+    if isinstance(answer, int):
+        return answer
     if not args.json:
         if op == "list":
             lines = cad_render.list_lines(answer)
@@ -174,6 +166,19 @@ def incident_action(args: argparse.Namespace) -> int:
             lines = cad_render.action_lines(answer)
         print("\n".join(lines))
     return EXIT_OK
+
+
+def _accepted(exchange_: Any, request_id: str, as_json: bool) -> dict[str, Any] | int:
+    """The accepted answer (printed raw first with ``--json``), or the exit code for no
+    answer in time or a rejection (said on stderr)."""
+    answer = _ask(exchange_, request_id)
+    if answer is None:
+        return EXIT_NO_ANSWER
+    if as_json:
+        print(json.dumps(answer, ensure_ascii=False))
+    if answer.get("result") != "accepted":
+        return _rejected(answer)
+    return answer
 
 
 def _ask(exchange_: Any, request_id: str) -> dict[str, Any] | None:
