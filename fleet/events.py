@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .model import LinkState, Telemetry, Unit, UnitStatus
+from .model import LinkState, Position, Telemetry, Unit, UnitStatus
+from .tasking import Tasking
 
 
 class Severity(StrEnum):
@@ -48,6 +49,10 @@ class UnitSnapshot:
     link: str | None  # name of the link that last delivered its telemetry
     telemetry: Telemetry | None
     last_seen_mono: float | None  # our monotonic clock at the last report
+    home: Position | None = None  # where the vehicle will return (its HOME_POSITION)
+    tasking: Tasking | None = None  # what it was last told to do, by whom
+    #: the mission on the vehicle as fleet last uploaded or read it ((lat, lon) per item)
+    mission: tuple[tuple[float, float], ...] | None = None
 
     @property
     def id(self) -> str:

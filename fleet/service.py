@@ -42,11 +42,12 @@ from .events import (
 from .links.base import CommandDriver, Link
 from .links.factory import build_links
 from .links.supervisor import ReconnectPolicy, supervise
-from .model import LinkState, Telemetry, UnitKind, UnitStatus
+from .model import LinkState, Position, Telemetry, UnitKind, UnitStatus
 from .planning.executor import ScheduleExecutor
 from .planning.runs import PatrolRoute
 from .state import FleetState
 from .stream import ChangeStream, Subscription
+from .tasking import next_mission, next_tasking
 
 log = logging.getLogger("fleet.service")
 
@@ -236,7 +237,7 @@ class FleetService:
         self.schedules.command_sent(unit_id, command, origin)
         try:
             async with asyncio.timeout(timeout):
-                return await driver.execute(unit_id, command)
+                result = await driver.execute(unit_id, command)
         except TimeoutError as exc:
             err: CommandError = (
                 exc if isinstance(exc, CommandError)
@@ -247,6 +248,17 @@ class FleetService:
         except (CommandError, NoRouteError) as exc:
             self._command_failed(exc)
             raise
+        self._accepted(unit_id, command, origin, result)
+        return result
+
+    def _accepted(self, unit_id: str, command: Command, origin: Origin, result: Any) -> None:
+        """Remember what the unit now does and carries (the console shows and draws it)."""
+        state = self.state
+        mission = next_mission(command, result, state.mission(unit_id))
+        state.set_mission(unit_id, mission)
+        tasking = next_tasking(command, origin.value, self.wall(), mission)
+        if tasking is not False:
+            state.set_tasking(unit_id, tasking)
 
     async def send_many(
         self, unit_ids: Iterable[str], command: Command, *, timeout: float | None = None,
@@ -344,6 +356,9 @@ class _Context:
 
     def unit_offline(self, unit_id: str, reason: str) -> None:
         self._svc.state.mark_lost(unit_id, reason, self.link_name)
+
+    def home(self, unit_id: str, home: Position | None) -> None:
+        self._svc.state.set_home(unit_id, home)
 
     def crew_status(self, unit_id: str, status: UnitStatus) -> None:
         self._svc.state.set_status(unit_id, status, f"crew reported {status.value}")

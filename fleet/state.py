@@ -26,7 +26,17 @@ from .events import (
     UnitRegistered,
     UnitSnapshot,
 )
-from .model import KIND_DEFAULTS, Capabilities, LinkState, Telemetry, Unit, UnitKind, UnitStatus
+from .model import (
+    KIND_DEFAULTS,
+    Capabilities,
+    LinkState,
+    Position,
+    Telemetry,
+    Unit,
+    UnitKind,
+    UnitStatus,
+)
+from .tasking import Tasking
 
 _LOST_CODE = UnitStatus.LOST.code
 _radians = math.radians
@@ -86,6 +96,9 @@ class FleetState:
         self._telemetry: list[Telemetry | None] = []
         self._duty: list[UnitStatus] = []
         self._link: list[str | None] = []
+        self._home: list[Position | None] = []
+        self._tasking: list[Tasking | None] = []
+        self._mission: list[tuple[tuple[float, float], ...] | None] = []
         self._rejected: set[tuple[str, str]] = set()
         for unit in units:
             self.add_unit(unit)
@@ -100,6 +113,9 @@ class FleetState:
         self._telemetry.append(None)
         self._duty.append(UnitStatus.AVAILABLE)
         self._link.append(None)
+        self._home.append(None)
+        self._tasking.append(None)
+        self._mission.append(None)
         for scheme, address in unit.addresses.items():
             self._addresses[(scheme, address)] = unit.id
         return i
@@ -284,6 +300,35 @@ class FleetState:
                                                  reason))
         self.listener.unit_changed(unit_id)
 
+    def set_home(self, unit_id: str, home: Position | None) -> None:
+        """The vehicle's home as it reports it (where RTL goes)."""
+        i = self._idx(unit_id)
+        if self._home[i] != home:
+            self._home[i] = home
+            self.listener.unit_changed(unit_id)
+
+    def set_tasking(self, unit_id: str, tasking: Tasking | None) -> None:
+        """What the unit was last told to do, by whom (see :mod:`fleet.tasking`)."""
+        i = self._idx(unit_id)
+        self._tasking[i] = tasking
+        self.listener.unit_changed(unit_id)
+
+    def set_mission(self, unit_id: str, mission: tuple[tuple[float, float], ...] | None) -> None:
+        """The mission fleet knows to be on the vehicle."""
+        i = self._idx(unit_id)
+        if self._mission[i] != mission:
+            self._mission[i] = mission
+            self.listener.unit_changed(unit_id)
+
+    def home(self, unit_id: str) -> Position | None:
+        return self._home[self._idx(unit_id)]
+
+    def tasking(self, unit_id: str) -> Tasking | None:
+        return self._tasking[self._idx(unit_id)]
+
+    def mission(self, unit_id: str) -> tuple[tuple[float, float], ...] | None:
+        return self._mission[self._idx(unit_id)]
+
     # -- reads ----------------------------------------------------------------------
     def status(self, unit_id: str) -> UnitStatus:
         i = self._idx(unit_id)
@@ -318,6 +363,9 @@ class FleetState:
             link=self._link[i],
             telemetry=self._telemetry[i],
             last_seen_mono=float(c.last_seen[i]) if seen else None,
+            home=self._home[i],
+            tasking=self._tasking[i],
+            mission=self._mission[i],
         )
 
     def snapshots(self) -> list[UnitSnapshot]:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from ..commands import Command
 from ..events import ConnectionState, Severity, UnitSnapshot
-from ..model import Telemetry, UnitKind, UnitStatus
+from ..model import Position, Telemetry, UnitKind, UnitStatus
 from ..stream import Subscription
 
 
@@ -60,6 +60,10 @@ class LinkContext(Protocol):
     def unit_offline(self, unit_id: str, reason: str) -> None:
         """The link knows the unit has gone (an MQTT Last Will, say): mark it lost now
         rather than when its telemetry goes stale. Its next report recovers it."""
+        ...
+
+    def home(self, unit_id: str, home: Position | None) -> None:
+        """The vehicle reported its home (where it returns to); None if it has none."""
         ...
 
     def crew_status(self, unit_id: str, status: UnitStatus) -> None:
