@@ -19,7 +19,9 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
+from .activity import duty_after
 from .api import UnitHandle
+from .battery_watch import BatteryWatch
 from .commands import Command, Origin, command_name
 from .config import FleetConfig
 from .dispatch.center import DispatchCenter
@@ -94,6 +96,7 @@ class FleetService:
             unknown_units=config.registry.unknown_units, kinds=config.kinds, wall=wall,
         )
         self.alerts: deque[Alert] = deque(maxlen=alert_history)
+        self.batteries = BatteryWatch(config.dispatch.reserve_pct)  # airborne and low
         self.stream.add_tap(self._record)
         configured, unavailable = build_links(config, monotonic)
         self._links: list[Link] = [*configured, *(links or ())]
@@ -146,7 +149,16 @@ class FleetService:
     async def _staleness_loop(self) -> None:
         while True:
             self.state.check_staleness(self.monotonic())
+            self._check_batteries()
             await asyncio.sleep(self.staleness_period_s)
+
+    def _check_batteries(self) -> None:
+        state, watch = self.state, self.batteries
+        ids = {state.unit_at(i).id for i in watch.candidates(state.columns)}
+        for unit_id in ids.union(watch.flagged()):
+            alert = watch.check(state.snapshot(unit_id), self.wall())
+            if alert is not None:
+                self._emit(alert)
 
     # -- reads ----------------------------------------------------------------------
     def _snapshot(self, unit_id: str) -> UnitSnapshot:
@@ -259,6 +271,10 @@ class FleetService:
         tasking = next_tasking(command, origin.value, self.wall(), mission)
         if tasking is not False:
             state.set_tasking(unit_id, tasking)
+        if origin is Origin.OPERATOR:  # taken off its patrol, sent home: say so
+            duty = duty_after(command, state.duty_status(unit_id))
+            if duty is not None:
+                state.set_status(unit_id, duty, f"operator: {command_name(command)}")
 
     async def send_many(
         self, unit_ids: Iterable[str], command: Command, *, timeout: float | None = None,
