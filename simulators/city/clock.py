@@ -3,7 +3,8 @@
 Sim seconds run ``speedup`` times faster than wall seconds. Timestamps on the wire are the
 unit's clock: real Unix time under :class:`ScaledClock` (so fleet's staleness and skew
 checks see honest times even when the city runs fast-forward), and ``epoch + sim seconds``
-under :class:`ManualClock` (so a deterministic test sees reproducible timestamps).
+under :class:`ManualClock` (epoch: the Unix time it was made; a test sees timestamps that
+move only when it moves the clock).
 """
 
 from __future__ import annotations
@@ -56,8 +57,10 @@ class ManualClock:
 
     speedup = 1.0
 
-    def __init__(self, epoch: float = 1_795_900_000.0) -> None:
-        self.epoch = epoch
+    def __init__(self, epoch: float | None = None) -> None:
+        # the unit's clock starts at the real time (whole seconds): a receiver that bounds
+        # clock skew (fleet refuses reports hours off) sees a unit whose clock is right
+        self.epoch = float(int(time.time())) if epoch is None else epoch
         self._t = 0.0
         self._moved = asyncio.Event()
 

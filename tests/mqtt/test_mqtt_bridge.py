@@ -197,3 +197,25 @@ async def test_retained_state_of_a_unit_no_longer_registered_is_cleared(broker):
         async with asyncio.timeout(5):
             first = await anext(aiter(late.messages))
         assert first.topic.value == f"{PREFIX}/state/car-1"
+
+
+async def test_a_report_from_the_future_is_refused_and_the_units_clock_flagged(broker):
+    """Issue #14: one report stamped 10 years ahead froze a car for 4.5 minutes. Now it is
+    refused (counted as clock_skew), the unit's clock is flagged once, and its next true
+    report is applied at once."""
+    bridge = bridge_for(broker)
+    async with running_fleet(bridge) as svc, ScriptedUnit(broker, "car-1") as car:
+        await connected(svc)
+        await car.report(lat=26.90, ts=time.time())
+        await until(svc, lambda: svc.state.link_state("car-1") is LinkState.OK, 5)
+        await car.report(lat=26.95, ts=time.time() + 10 * 365 * 86400)
+        await car.report(lat=26.91, ts=time.time() - 2 * 86400)  # two days behind
+        await until(svc, lambda: bridge.counters.clock_skew == 2, 5)
+        flagged = [a for a in svc.alerts if a.code == "mqtt.clock_skew"]
+        assert len(flagged) == 1 and flagged[0].unit_id == "car-1"
+        assert "days ahead of fleet's" in flagged[0].message
+        assert svc.snapshot("car-1").telemetry.lat_deg == 26.90
+        await car.report(lat=26.92, ts=time.time())
+        await until(svc, lambda: svc.snapshot("car-1").telemetry.lat_deg == 26.92, 5)
+        assert [a.code for a in svc.alerts if a.code.startswith("mqtt.clock")] == [
+            "mqtt.clock_skew", "mqtt.clock_ok"]

@@ -38,7 +38,7 @@ from ...errors import LinkError, UnknownUnitError
 from ...events import ConnectionState, Severity
 from ...model import UnitKind, UnitStatus
 from ..base import LinkContext
-from . import owntracks, schema
+from . import clocks, owntracks, schema
 from .commands import CommandTracker, RetryPolicy, Target, UnitDriver
 from .connection import (
     BAD_CREDENTIALS,
@@ -118,6 +118,7 @@ class MqttBridge:
         self._inbox: Inbox | None = None
         self._peers: dict[str, _Peer] = {}  # MQTT address -> peer
         self._trackers: dict[str, _Peer] = {}  # OwnTracks "user/device" -> peer
+        self._clocks = clocks.ClockJudge()  # units whose clocks are out of bound
         self._routed: set[str] = set()  # units given a command route on this connection
         #: telemetry topic -> its resolved, kind-checked, routed peer (this connection)
         self._telemetry_topics: dict[str, _Peer] = {}
@@ -293,6 +294,7 @@ class MqttBridge:
         now = ctx.wall()
         if retained:
             self._check_fresh(peer, report.ts, now)
+        self._check_clock(peer, report.ts, now)
         ctx.telemetry(peer.unit_id, schema.telemetry(report, now))
         self.counters.telemetry += 1
         status = report.status
@@ -335,6 +337,7 @@ class MqttBridge:
         now = ctx.wall()
         if message.retain:
             self._check_fresh(peer, msg.tst, now)
+        self._check_clock(peer, msg.tst, now)
         ctx.telemetry(peer.unit_id, owntracks.telemetry(msg, now))
         self.counters.telemetry += 1
 
@@ -363,6 +366,24 @@ class MqttBridge:
             return
         self.counters.state_cleared += 1
         log.info("cleared the retained state of %s (not in the registry)", unit_id)
+
+    def _check_clock(self, peer: _Peer, ts: float, now: float) -> None:
+        """Refuse a report stamped outside the clock bound (:mod:`.clocks`); say once when
+        a unit's clock goes wrong and once when it is right again."""
+        ok, news = self._clocks.judge(peer.unit_id, ts, now)
+        name = self._ctx.snapshot(peer.unit_id).unit.callsign if self._ctx else peer.unit_id
+        if news == "flagged":
+            self._alert(Severity.WARNING, "mqtt.clock_skew",
+                        f"{name}: its clock is {clocks.describe(ts - now)} of fleet's; its "
+                        f"reports are refused until it is right (bound "
+                        f"+{self._clocks.max_ahead_s:g} s / -{self._clocks.max_behind_s:g} s)",
+                        peer.unit_id)
+        elif news == "cleared":
+            self._alert(Severity.NOTICE, "mqtt.clock_ok",
+                        f"{name}: its clock is right again; reports accepted", peer.unit_id)
+        if not ok:
+            raise PayloadError(Refusal.CLOCK_SKEW,
+                               f"{peer.unit_id}: ts {ts:.0f} is {clocks.describe(ts - now)}")
 
     def _check_fresh(self, peer: _Peer, ts: float, now: float) -> None:
         """A retained report replayed on subscribe may be hours old: refuse it if older
@@ -444,4 +465,6 @@ class MqttBridge:
             self._ctx.alert(severity, code_, message, unit_id)
 
     def _alert_refusal(self, reason: Refusal, message: str) -> None:
+        if reason is Refusal.CLOCK_SKEW:
+            return  # said per unit, with its name, by _check_clock
         self._alert(Severity.WARNING, f"mqtt.{reason.value}", message, None)

@@ -28,6 +28,7 @@ class Refusal(StrEnum):
     KIND_MISMATCH = "kind_mismatch"  # topic kind differs from the registered unit's kind
     UNKNOWN_ACK = "unknown_ack"  # an ack for a command id we did not send to that unit
     STALE_RETAINED = "stale_retained"  # a retained report older than the unit's timeout
+    CLOCK_SKEW = "clock_skew"  # a report stamped too far ahead of or behind fleet's clock
     IGNORED = "ignored"  # an OwnTracks message type fleet does not use
     OVERFLOW = "overflow"  # the incoming queue was full; the message was dropped
     HANDLER_ERROR = "handler_error"  # a bug in the bridge; logged with its traceback
@@ -64,6 +65,7 @@ class BridgeCounters:
     kind_mismatch: int = 0
     unknown_ack: int = 0
     stale_retained: int = 0
+    clock_skew: int = 0
     ignored: int = 0
     overflow: int = 0
     handler_error: int = 0
