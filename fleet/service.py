@@ -19,6 +19,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
+from . import counters
 from .activity import duty_after
 from .api import UnitHandle
 from .battery_watch import BatteryWatch
@@ -102,6 +103,7 @@ class FleetService:
         self._links: list[Link] = [*configured, *(links or ())]
         self._unavailable = unavailable
         self._link_status: dict[str, LinkStatus] = {}
+        self._down_since: dict[str, float] = {}  # links down after being up: since when
         self._routes: dict[str, dict[str, CommandDriver]] = {}
         self._stack: AsyncExitStack | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -183,6 +185,11 @@ class FleetService:
 
     def links(self) -> list[LinkStatus]:
         return list(self._link_status.values())
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """Everything applied, refused and lost, by the state and by each link (non-zero
+        counters only): :mod:`fleet.counters`."""
+        return counters.gather(self.state.counters, ((ln.name, ln) for ln in self._links))
 
     def subscribe(
         self, *, units: Iterable[str] | None = None, max_events: int = 1000,
@@ -327,6 +334,23 @@ class FleetService:
         now = self.wall()
         self._link_status[name] = LinkStatus(name, state, detail, now)
         self._emit(LinkStatusChanged(name, state, now, detail))
+        self._link_alert(name, old, state, detail, now)
+
+    def _link_alert(self, name: str, old: LinkStatus | None, state: ConnectionState,
+                    detail: str, now: float) -> None:
+        """A link that was up and went down is an alert (its units will go lost one by
+        one; this says why), and so is its return. Start-up and shutdown are not."""
+        if (old is not None and old.state is ConnectionState.CONNECTED
+                and state in (ConnectionState.DISCONNECTED, ConnectionState.FAILED)
+                and detail != "stopped" and self.running):
+            self._down_since[name] = now
+            self._emit(Alert(now, Severity.WARNING, "link.down",
+                             f"link {name} down ({detail or state.value}): its units go "
+                             "lost until it is back", link=name))
+        elif state is ConnectionState.CONNECTED and name in self._down_since:
+            since = self._down_since.pop(name)
+            self._emit(Alert(now, Severity.NOTICE, "link.up",
+                             f"link {name} back after {now - since:.0f} s", link=name))
 
     def _route(self, link: str, unit_id: str, driver: CommandDriver | None) -> None:
         routes = self._routes.setdefault(unit_id, {})

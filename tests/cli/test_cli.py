@@ -123,6 +123,14 @@ def test_headless_demo_runs_the_whole_fleet_and_stops_cleanly(tmp_path, sig):
         assert heard == wanted
         proc.send_signal(sig)
         assert proc.wait(timeout=30) == 0
+        tail = []
+        while True:  # what it said after the signal, up to the end of its stdout
+            try:
+                tail.append(lines.next_json(timeout=10))
+            except EOFError:
+                break
+        assert [e["type"] for e in tail[-2:]] == ["counters", "stopped"]
+        assert tail[-2]["counters"]["state"]["applied"] > 0
     finally:
         if proc.poll() is None:
             proc.kill()
