@@ -1,11 +1,13 @@
 """Through the service: an accepted command leaves its tasking (who, what, where) and an
 honest duty status; a drone low on battery in the air raises one alert."""
 
+import pytest
 from factories import tel
 from test_service import CONFIG, FakeLink
 from waits import until
 
 from fleet.commands import Goto, Hold, Origin, Patrol, ReturnToLaunch
+from fleet.errors import CommandRejectedError
 from fleet.events import Severity
 from fleet.model import UnitStatus
 from fleet.service import FleetService
@@ -48,17 +50,14 @@ async def test_the_automations_commands_leave_the_status_to_the_automation():
 async def test_a_refused_command_changes_nothing():
     class Refuse:
         async def execute(self, unit_id, command):
-            from fleet.errors import CommandRejectedError
             raise CommandRejectedError(unit_id, "goto", "denied", "no")
 
     link = FakeLink(driver=Refuse())
     async with FleetService(CONFIG, links=[link]) as svc:
         await heard(svc, link)
         svc.set_status("air-1", UnitStatus.PATROLLING, "schedule")
-        try:
+        with pytest.raises(CommandRejectedError):
             await svc.send("air-1", Goto(26.9, 112.6))
-        except Exception:
-            pass
         snap = svc.snapshot("air-1")
         assert snap.duty_status is UnitStatus.PATROLLING and snap.tasking is None
 

@@ -63,7 +63,8 @@ async def test_an_operator_goto_takes_a_drone_over_and_no_replacement_flies():
         assert svc.snapshot(other).telemetry.armed is False
         assert schedule_codes(svc) == ["schedule.started", "schedule.handed_over",
                                        "schedule.handed_over"]
-        assert str(svc.snapshot(unit).duty_status) == "available"
+        # sent home by the operator it was "returning"; landed and disarmed, available
+        await until(svc, lambda: str(svc.snapshot(unit).duty_status) == "available")
         (status,) = svc.schedules.status()
         assert status.handed_over == (rec.run_id,) and status.last is rec
 
