@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from fleet.config import demo_config_path
+from fleet.dispatch.anchor_file import default_anchor_dir, read_anchors
 from fleet.dispatch.audit import AuditLog, open_readonly, select, verify_db
 from fleet.dispatch.categories import DEFAULT_CATEGORIES
 from fleet.dispatch.chain import AuditEntry
@@ -121,7 +122,7 @@ def bench_audit(directory: Path) -> dict[str, float]:
             out[f"{producers} producers: events per commit"] = n / (log.commits - commits)
     with closing(open_readonly(path)) as conn:
         t = time.perf_counter()
-        result = verify_db(conn)
+        result = verify_db(conn, key=log.key, anchors=read_anchors(default_anchor_dir(path)))
         out["verify (rows/s)"] = result.rows / (time.perf_counter() - t)
     return out
 

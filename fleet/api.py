@@ -112,6 +112,13 @@ class Action:
     async def set_speed(self, speed_m_s: float, *, timeout: float | None = None) -> None:
         await self._send(c.SetSpeed(speed_m_s), timeout)
 
+    async def set_home(self, lat_deg: float | None = None, lon_deg: float | None = None,
+                       alt_amsl_m: float | None = None, *,
+                       timeout: float | None = None) -> None:
+        """Move home (where RTL lands) to a point, or with no point to where the unit is;
+        ``alt_amsl_m`` None keeps the current home's altitude. Read back and checked."""
+        await self._send(c.SetHome(lat_deg, lon_deg, alt_amsl_m), timeout)
+
 
 class MissionApi:
     """A vehicle's mission, geofence or rally list (``unit.mission``, ``unit.geofence``,

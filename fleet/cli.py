@@ -23,7 +23,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: modules that add subcommands: each has ``register(subparsers)``, whose parsers
 #: ``set_defaults(handler=fn)`` with ``fn(args) -> exit code``. Missing ones are skipped,
 #: so a feature's CLI lives beside the feature.
-SUBCOMMAND_MODULES = ("fleet.dispatch.cli", "fleet.planning.cli")
+SUBCOMMAND_MODULES = ("fleet.dispatch.cli", "fleet.planning.cli", "fleet.brokerconf.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,9 +110,19 @@ def summarise(config: FleetConfig) -> list[str]:
         f"{len(config.groups)} groups, {len(config.bases)} bases, {len(config.zones)} zones, "
         f"{len(config.key_sites)} key sites",
         f"mavlink links: {', '.join(lc.url for lc in config.mavlink.links) or 'none'}",
-        f"mqtt broker: {config.mqtt.url if config.mqtt else 'none'}",
+        f"mqtt broker: {_broker_line(config)}",
         f"unknown units: {config.registry.unknown_units}",
+        f"time zone: {config.timezone}",
     ]
+
+
+def _broker_line(config: FleetConfig) -> str:
+    """The broker and who logs in, never the password (a URL cannot carry one)."""
+    m = config.mqtt
+    if m is None:
+        return "none"
+    login = f" as {m.username}" if m.username else " (anonymous)"
+    return f"{m.url}{login}{', password set' if m.password else ''}"
 
 
 def _run(config: FleetConfig, args: argparse.Namespace) -> int:

@@ -80,6 +80,33 @@ class SetSpeed:
 
 
 @dataclass(frozen=True, slots=True)
+class SetHome:
+    """Move the vehicle's home: where RTL (and a GCS failsafe's RTL) returns and lands.
+
+    With no point (``SetHome()``) home becomes where the vehicle is now. With a point,
+    ``alt_amsl_m`` is the home's altitude above mean sea level; None keeps the altitude
+    of the home the vehicle has now: never sea level, which would put a city's ground
+    tens of metres "above home" (docs/flight-safety.md, "Home and base"). The driver
+    reads the home back and fails if the vehicle did not take it.
+    """
+
+    lat_deg: float | None = None
+    lon_deg: float | None = None
+    alt_amsl_m: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.lat_deg is None) != (self.lon_deg is None):
+            raise ValueError("SetHome needs both latitude and longitude, or neither")
+        if self.lat_deg is None and self.alt_amsl_m is not None:
+            raise ValueError("SetHome here takes the vehicle's own altitude")
+
+    @property
+    def here(self) -> bool:
+        """Home becomes the vehicle's current position."""
+        return self.lat_deg is None
+
+
+@dataclass(frozen=True, slots=True)
 class UploadMission:
     """Replace the vehicle's mission (or fence, or rally points) with ``items``; with
     ``verify``, read it back and compare (within the vehicle's rounding)."""
@@ -137,7 +164,7 @@ class SetStatus:
 
 Command = (
     Arm | Disarm | SetMode | Takeoff | Goto | Orbit | Hold | ReturnToLaunch | Land | SetSpeed
-    | UploadMission | DownloadMission | ClearMission | SetMissionCurrent | StartMission
+    | SetHome | UploadMission | DownloadMission | ClearMission | SetMissionCurrent | StartMission
     | PauseMission | Patrol | SetStatus
 )
 

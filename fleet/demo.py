@@ -5,9 +5,13 @@ only on the wire, exactly as real vehicles would: the drones send MAVLink to one
 port, the city's 292 vehicles and boats report through the demo broker, and a 110 call
 centre places calls on the CAD topics. Everything is started on free loopback ports and
 stopped, by pid, when the demo ends; on Linux the children also die with fleet if it is
-killed outright. The call centre cannot import fleet, so the demo writes the places it
-needs (key sites, zones, categories, rivers, roads) to ``demo-places.json`` in the log
-directory; it resends a call until the core answers, so it may start before the core.
+killed outright. The broker is closed (:mod:`fleet.broker`): each simulated unit logs in
+with its own password from this run's credentials file, the call centre and the core
+with theirs, and ``demo-cad.env`` in the log directory lets ``fleet incident`` log in as
+the operator's CAD account while the demo runs. The call centre cannot import fleet,
+so the demo writes the places it needs (key sites, zones, categories, rivers, roads)
+to ``demo-places.json`` in the log directory; it resends a call until the core
+answers, so it may start before the core.
 """
 
 from __future__ import annotations
@@ -16,20 +20,27 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import socket
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from . import children
-from .broker import demo_broker, use_broker
+from .broker import DemoBroker, demo_broker, use_broker
+from .brokerconf import CORE_USER, plan_accounts
+from .brokerconf.passwords import write_private
 from .citymap import read_city_map
 from .config import FleetConfig, MavlinkLinkConfig
 from .model import Unit, UnitKind
 
 log = logging.getLogger("fleet.demo")
 PLACES_FILE = "demo-places.json"
+CAD_ENV_FILE = "demo-cad.env"
+CALLS_USER = "cad-calls"  # the 110 call centre simulator
+OPERATOR_USER = "cad-operator"  # you, with `fleet incident`
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -39,6 +50,23 @@ class CallOptions:
 
     calls_per_hour: float = 12.0
     auto_dispatch: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SimulatorLogins:
+    """How the simulators log in to the closed demo broker: the city's units on the units
+    listener, each with its own password from ``unit_credentials``; the call centre on
+    the control listener as a CAD account."""
+
+    units_url: str
+    unit_credentials: Path
+    cad_user: str
+    cad_password_file: Path
+
+    @classmethod
+    def of(cls, broker: DemoBroker) -> SimulatorLogins:
+        return cls(broker.units_url, broker.files.unit_credentials, CALLS_USER,
+                   broker.files.secrets[CALLS_USER])
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -81,13 +109,15 @@ def drone_groups(units: tuple[Unit, ...]) -> list[DroneGroup]:
     return groups
 
 
-def demo_config(config: FleetConfig, udp_port: int, broker_url: str) -> FleetConfig:
+def demo_config(config: FleetConfig, udp_port: int, broker_url: str,
+                username: str | None = None, password: str | None = None) -> FleetConfig:
     """``config`` listening for the simulated drones on ``udp_port`` and using the demo
-    broker."""
+    broker (logged in as ``username``)."""
     link = MavlinkLinkConfig("demo-air", f"udpin://127.0.0.1:{udp_port}", "udpin",
                              "127.0.0.1", udp_port, None, None)
     mavlink = dataclasses.replace(config.mavlink, links=(link,))
-    return use_broker(dataclasses.replace(config, mavlink=mavlink), broker_url)
+    return use_broker(dataclasses.replace(config, mavlink=mavlink), broker_url, username,
+                      password)
 
 
 def places_document(config: FleetConfig) -> dict[str, Any]:
@@ -117,10 +147,21 @@ def places_document(config: FleetConfig) -> dict[str, Any]:
 
 def simulator_commands(config: FleetConfig, registry: Path, udp_port: int,
                        broker_url: str, places: Path | None = None,
-                       calls: CallOptions = CallOptions()) -> list[tuple[str, list[str]]]:
+                       calls: CallOptions = CallOptions(),
+                       logins: SimulatorLogins | None = None) -> list[tuple[str, list[str]]]:
     """(name, argv) of every simulator process the demo runs; the call centre only with
-    a places file, a rate above 0, and a CAD interface to call (``[mqtt]``, cad_intake)."""
+    a places file, a rate above 0, and a CAD interface to call (``[mqtt]``, cad_intake).
+    With ``logins`` (a closed broker) the city reaches its listener with its units'
+    credentials and the call centre ``broker_url`` with its account; no password is on a
+    command line, only the 0600 files that hold them."""
     py = [sys.executable, "-m", "simulators"]
+    city_login = ["--broker", broker_url]
+    calls_login = ["--broker", broker_url]
+    if logins is not None:
+        city_login = ["--broker", logins.units_url,
+                      "--credentials", str(logins.unit_credentials)]
+        calls_login += ["--username", logins.cad_user,
+                        "--password-file", str(logins.cad_password_file)]
     commands = []
     for g in drone_groups(config.units):
         commands.append((f"drones-{g.sysid_base}", [
@@ -128,12 +169,11 @@ def simulator_commands(config: FleetConfig, registry: Path, udp_port: int,
             "--home", ",".join(f"{v:.6f}" for v in g.home), "--profile", g.profile,
             "--fast-boot", "--udpout", f"127.0.0.1:{udp_port}",
         ]))
-    commands.append(("city", [*py, "city", "--registry", str(registry),
-                              "--broker", broker_url]))
+    commands.append(("city", [*py, "city", "--registry", str(registry), *city_login]))
     if (places is not None and calls.calls_per_hour > 0 and config.mqtt is not None
             and config.dispatch.cad_intake):
         commands.append(("calls", [
-            *py, "calls", "--places", str(places), "--broker", broker_url,
+            *py, "calls", "--places", str(places), *calls_login,
             "--prefix", config.mqtt.topic_prefix, "--calls-per-hour", f"{calls.calls_per_hour:g}",
             *(["--auto-dispatch"] if calls.auto_dispatch else []),
         ]))
@@ -146,17 +186,37 @@ async def demo_environment(config: FleetConfig, registry: Path, log_dir: Path,
     """Start the broker and the simulators; yield the config that reaches them."""
     places = log_dir / PLACES_FILE
     places.write_text(json.dumps(places_document(config)), encoding="utf-8")
-    async with demo_broker() as broker_url:
-        udp_port = free_udp_port()
-        procs = []
-        try:
-            for name, argv in simulator_commands(config, registry, udp_port, broker_url,
-                                                 places, calls):
-                proc = await children.spawn(argv, log_dir / f"sim-{name}.log")
-                log.info("demo: started %s (pid %d)", name, proc.pid)
-                procs.append(proc)
-            yield demo_config(config, udp_port, broker_url)
-        finally:
-            for proc in procs:
-                await children.stop(proc)
-            log.info("demo: simulators stopped")
+    accounts = plan_accounts(config, cad_users=(CALLS_USER, OPERATOR_USER))
+    with tempfile.TemporaryDirectory(prefix="fleet-demo-broker-") as tmp:
+        async with demo_broker(accounts, Path(tmp)) as broker:
+            udp_port = free_udp_port()
+            procs = []
+            cad_env = write_cad_env(log_dir / CAD_ENV_FILE, broker)
+            try:
+                for name, argv in simulator_commands(config, registry, udp_port,
+                                                     broker.control_url, places, calls,
+                                                     SimulatorLogins.of(broker)):
+                    proc = await children.spawn(argv, log_dir / f"sim-{name}.log")
+                    log.info("demo: started %s (pid %d)", name, proc.pid)
+                    procs.append(proc)
+                yield demo_config(config, udp_port, broker.control_url, CORE_USER,
+                                  broker.files.password(CORE_USER))
+            finally:
+                for proc in procs:
+                    await children.stop(proc)
+                log.info("demo: simulators stopped")
+                with contextlib.suppress(FileNotFoundError):
+                    cad_env.unlink()
+
+
+def write_cad_env(path: Path, broker: DemoBroker) -> Path:
+    """A shell file that points ``fleet incident`` at this demo as its operator account
+    (the password stays in its 0600 file; this one only names it)."""
+    write_private(path, (
+        f"# fleet demo (pid {os.getpid()}): `. {path}`, then `fleet incident list` reaches\n"
+        f"# this demo's core as the CAD account {OPERATOR_USER}. Gone when the demo ends.\n"
+        f"export FLEET_MQTT_URL={broker.control_url}\n"
+        f"export FLEET_MQTT_USERNAME={OPERATOR_USER}\n"
+        f"export FLEET_MQTT_PASSWORD_FILE={broker.files.secrets[OPERATOR_USER]}\n"))
+    log.info("demo: `. %s` lets `fleet incident` reach this demo as %s", path, OPERATOR_USER)
+    return path

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from . import home_watch
 from .columns import Columns
 from .errors import UnknownUnitError
 from .events import (
@@ -39,6 +40,10 @@ from .model import (
 from .tasking import Tasking
 
 _LOST_CODE = UnitStatus.LOST.code
+#: a report stamped earlier than the last one is a late duplicate (a backup path) only if it
+#: arrives within this many seconds of it; later, it is news from a clock that went back.
+#: So one report stamped years ahead can hide a unit's reports for this long, not for ever.
+REORDER_WINDOW_S = 2.0
 _radians = math.radians
 _cos = math.cos
 _sin = math.sin
@@ -97,6 +102,7 @@ class FleetState:
         self._duty: list[UnitStatus] = []
         self._link: list[str | None] = []
         self._home: list[Position | None] = []
+        self._home_away: list[bool | None] = []  # home far from the base (home_watch)
         self._tasking: list[Tasking | None] = []
         self._mission: list[tuple[tuple[float, float], ...] | None] = []
         self._rejected: set[tuple[str, str]] = set()
@@ -114,6 +120,7 @@ class FleetState:
         self._duty.append(UnitStatus.AVAILABLE)
         self._link.append(None)
         self._home.append(None)
+        self._home_away.append(None)
         self._tasking.append(None)
         self._mission.append(None)
         for scheme, address in unit.addresses.items():
@@ -191,13 +198,14 @@ class FleetState:
             self.counters.invalid += 1
             return
         prev = self._telemetry[i]
+        c = self.columns
         if (
             prev is not None and tel.source_time is not None and prev.source_time is not None
             and tel.source_time < prev.source_time
+            and now - c.last_seen[i] < REORDER_WINDOW_S
         ):
             self.counters.out_of_order += 1  # a late duplicate from a backup path
             return
-        c = self.columns
         if placed:
             lat_r = _radians(lat)
             lon_r = _radians(lon)
@@ -301,11 +309,18 @@ class FleetState:
         self.listener.unit_changed(unit_id)
 
     def set_home(self, unit_id: str, home: Position | None) -> None:
-        """The vehicle's home as it reports it (where RTL goes)."""
+        """The vehicle's home as it reports it (where RTL goes). A home that leaves the
+        unit's base, or comes back to it, is an alert, once per change (home_watch)."""
         i = self._idx(unit_id)
-        if self._home[i] != home:
-            self._home[i] = home
-            self.listener.unit_changed(unit_id)
+        if self._home[i] == home:
+            return
+        self._home[i] = home
+        unit = self._units[i]
+        self._home_away[i], news = home_watch.watch(unit, home, self._home_away[i])
+        if news is not None:
+            self.listener.emit(Alert(self.wall(), news.severity, news.code, news.message,
+                                     unit_id=unit_id, link=self._link[i]))
+        self.listener.unit_changed(unit_id)
 
     def set_tasking(self, unit_id: str, tasking: Tasking | None) -> None:
         """What the unit was last told to do, by whom (see :mod:`fleet.tasking`)."""

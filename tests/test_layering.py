@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE = ["fleet/model.py", "fleet/state.py", "fleet/columns.py", "fleet/eta.py",
-        "fleet/events.py", "fleet/commands.py", "fleet/errors.py"]
+        "fleet/events.py", "fleet/commands.py", "fleet/errors.py", "fleet/home_watch.py"]
 IO_MODULES = {"asyncio", "socket", "aiomqtt", "sqlite3", "subprocess", "textual", "serial"}
 
 

@@ -32,7 +32,12 @@ any other vehicle text, notice or below     unit log     (its own)
 vehicle discovered, mission item reached,   unit log     (its own)
 MQTT command completed, console "sending…"
 arm refused on the ground (command failure) alerts       notice
+home left the base (``unit.home_moved``)    alerts       warning, with the key that fixes it
+home back at the base                       alerts       notice
 a link connected                            alerts       info
+a link down / back (core: link.down, .up)   alerts       warning / notice (its own)
+aircraft low in the air (core:              alerts       warning / critical (its own)
+unit.battery_low, unit.battery_critical)
 anything else                               alerts       (its own)
 ==========================================  ===========  ======================================
 """
@@ -46,6 +51,8 @@ from enum import StrEnum
 
 from fleet.events import Alert, Severity, UnitSnapshot
 from fleet.geo import distance_m
+from fleet.home_watch import CODE_AWAY, CODE_BACK
+from tui.home_words import KEY
 
 STATUSTEXT = "mavlink.statustext"
 #: the command failure codes: the core's and the console's own line
@@ -165,7 +172,11 @@ RULES: tuple[Rule, ...] = (
     Rule("arm refused", FAILURES, _re(r"(?:^|: )arm failed: "), Where.ALERTS, Severity.NOTICE,
          lambda a, c: not c.flying),
     Rule("link up", _codes("console.link"), _re(r" connected$"), Where.ALERTS, Severity.INFO),
+    Rule("home moved", _codes(CODE_AWAY), None, Where.ALERTS, Severity.WARNING),
+    Rule("home at base", _codes(CODE_BACK), None, Where.ALERTS, Severity.NOTICE),
 )
+#: what the operator can press about an alert, added to its line (the core knows no keys)
+KEY_HINTS = {CODE_AWAY: f" (key {KEY})"}
 DEFAULT = "anything else"
 
 
@@ -191,11 +202,15 @@ def classify(alert: Alert, ctx: Context = Context()) -> Verdict:
 
 
 def retell(alert: Alert, verdict: Verdict, ctx: Context) -> Alert:
-    """The alert as the console shows it: the verdict's severity, and the unit's callsign
-    instead of its id at the start (``air-1: …`` → ``Eagle 1: …``)."""
+    """The alert as the console shows it: the verdict's severity, the unit's callsign
+    instead of its id at the start (``air-1: …`` → ``Eagle 1: …``), and the key that acts
+    on it, if any (:data:`KEY_HINTS`)."""
     message = alert.message
     if ctx.callsign and alert.unit_id and message.startswith(f"{alert.unit_id}: "):
         message = f"{ctx.callsign}: {message[len(alert.unit_id) + 2:]}"
+    hint = KEY_HINTS.get(alert.code, "")
+    if hint and not message.endswith(hint):
+        message += hint
     if message == alert.message and verdict.severity is alert.severity:
         return alert
     return replace(alert, message=message, severity=verdict.severity)

@@ -84,7 +84,8 @@ class FleetConsole(App[None]):
         self.main = MainScreen(
             self.model,
             Scenery.build(city_map, getattr(config, "zones", ()),
-                          getattr(config, "key_sites", ())),
+                          getattr(config, "key_sites", ()),
+                          getattr(config, "bases", {}).values()),
             self.flow, fleet_name=str(getattr(config, "name", "")), desk=self.desk,
             desk_view=desk_view,
         )

@@ -32,6 +32,7 @@ from tui.command_plans import (
 from tui.command_words import command_text
 from tui.model import ConsoleModel, LastCommand, LatLon, Progress
 from tui.patrol_routes import patrol_route
+from tui.plan_flow import PlanLoadFlow
 from tui.screens.ask import AskScreen, ChoiceScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.service_api import ConsoleService
@@ -58,6 +59,7 @@ class CommandFlow:
         self.pick_point: Callable[[str], Awaitable[LatLon | None]] | None = None
         self.on_routes: Callable[[], None] = lambda: None
         self.notify: Callable[[str], None] = lambda message: None
+        self.plans = PlanLoadFlow(self)  # "Load plan": its own asking, progress and report
 
     def routes(self) -> list[tuple[LatLon, ...]]:
         """Patrol routes to draw: the config's patrols and those this console sent."""
@@ -79,6 +81,9 @@ class CommandFlow:
 
     async def _run(self, spec: CommandSpec, targets: Sequence[str], who: str) -> None:
         snaps = [self.model.units[u] for u in targets if u in self.model.units]
+        if spec.ask is Ask.PLAN:
+            await self.plans.run(spec, snaps, who or self._who(snaps))
+            return
         value = await self._ask(spec, snaps, who)
         if value is _CANCEL:
             return
@@ -104,8 +109,7 @@ class CommandFlow:
         ask = spec.ask
         if ask is Ask.NOTHING:
             return None
-        who = who or (f"{len(snaps)} units" if len(snaps) != 1
-                      else str(snaps[0].unit.callsign))
+        who = who or self._who(snaps)
         if ask is Ask.MAP_POINT:
             if self.pick_point is None:
                 return _CANCEL
@@ -130,6 +134,10 @@ class CommandFlow:
             return _CANCEL
         answer = await self.push_screen_wait(screens[ask]())
         return _CANCEL if answer is None else answer
+
+    @staticmethod
+    def _who(snaps: Sequence[UnitSnapshot]) -> str:
+        return f"{len(snaps)} units" if len(snaps) != 1 else str(snaps[0].unit.callsign)
 
     async def _confirm(self, the_plan: Plan) -> bool:
         if self.push_screen_wait is None:

@@ -26,6 +26,7 @@ from fleet.commands import (
     Patrol,
     PauseMission,
     ReturnToLaunch,
+    SetHome,
     SetMode,
     SetStatus,
     StartMission,
@@ -34,6 +35,7 @@ from fleet.commands import (
 from fleet.events import UnitSnapshot
 from fleet.model import Domain, UnitStatus
 from tui.command_words import command_text
+from tui.home_words import KEY, arm_danger, home_to_base, move_line
 
 LatLon = tuple[float, float]
 FLYING_ABOVE_M = 1.0
@@ -55,6 +57,7 @@ class Ask(StrEnum):
     TYPED_POINT = "typed point"
     MODE = "mode"
     STATUS = "status"
+    PLAN = "plan"  # a mission file or a planned patrol (tui/plan_flow.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +94,23 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("rtl", "Return to launch", "r", help="return to base (RTL)", short="RTL"),
     CommandSpec("land", "Land", "L", help="land where it is"),
     CommandSpec("mode", "Change mode", "m", Ask.MODE, "set the autopilot mode by name"),
-    CommandSpec("patrol", "Start patrol", "p",
-                help="drones: start the mission; vehicles and boats: patrol their area"),
-    CommandSpec("stop_patrol", "Stop patrol", "P",
-                help="drones: pause the mission; vehicles and boats: hold"),
+    CommandSpec("patrol", "Start patrol / mission", "p",
+                help="drones: start the loaded mission (after a pause: resume it from the "
+                     "item it was flying); vehicles and boats: patrol their area"),
+    CommandSpec("stop_patrol", "Stop patrol / pause mission", "P",
+                help="drones: pause the mission (BRAKE: holds position and height, no "
+                     "pilot; p resumes); vehicles and boats: hold"),
+    CommandSpec("load_plan", "Load plan", "u", Ask.PLAN,
+                "upload a .plan/.waypoints file or a planned patrol to the aircraft, "
+                "verified by reading it back"),
+    CommandSpec("home_to_base", "Home to base", KEY,
+                help="set home (where RTL lands) to the unit's base; confirmed, with the "
+                     "distance it moves"),
     CommandSpec("status", "Set status", "s", Ask.STATUS, "set the duty status", "Status"),
 )
 SPEC_BY_NAME = {s.name: s for s in SPECS}
 AIRCRAFT_ONLY = frozenset({"arm", "force_arm", "disarm", "force_disarm", "takeoff", "land",
-                           "mode", "overwatch", "overwatch_typed"})
+                           "mode", "overwatch", "overwatch_typed", "home_to_base", "load_plan"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +192,10 @@ def plan(spec: CommandSpec, snaps: Sequence[UnitSnapshot], value: object = None,
             skipped.append((name, command))
             continue
         sends.append(Send(snap.id, name, command))
+        if spec.name in ("arm", "force_arm") and (warning := arm_danger(snap, name)):
+            dangers.append(warning)
+        if isinstance(command, SetHome):
+            dangers.append(move_line(snap, name, command))
         if spec.name == "disarm" and is_flying(snap):
             alt = snap.telemetry.relative_alt_m if snap.telemetry else 0.0
             dangers.append(f"{name} is flying ({alt:.0f} m up): disarming stops its motors")
@@ -229,6 +244,8 @@ def _command_for(name: str, snap: UnitSnapshot, value: object,
         return Patrol(route) if route else "no patrol route known for it"
     if name == "stop_patrol":
         return PauseMission() if air else Hold()
+    if name == "home_to_base":
+        return home_to_base(snap)
     return f"{name} is not a command"
 
 

@@ -16,6 +16,7 @@ from fleet.commands import (
     Patrol,
     PauseMission,
     ReturnToLaunch,
+    SetHome,
     SetMissionCurrent,
     SetMode,
     SetSpeed,
@@ -65,6 +66,11 @@ def command_text(command: Command) -> str:
             return "Land"
         case SetSpeed(speed_m_s=speed):
             return f"Speed {speed:.1f} m/s"
+        case SetHome(lat_deg=lat, lon_deg=lon, alt_amsl_m=alt):
+            if lat is None or lon is None:
+                return "Set home here"
+            kept = "its home altitude kept" if alt is None else f"{alt:.0f} m AMSL"
+            return f"Set home to {point(lat, lon)}, {kept}"
         case UploadMission(items=items, mission_type=kind):
             return f"Upload {_mission_word(kind)} ({len(items)} items)"
         case DownloadMission(mission_type=kind):

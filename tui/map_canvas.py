@@ -24,6 +24,21 @@ _BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype
 BRAILLE_BLANK = 0x2800
 
 
+PAN_FRACTION = 0.25  # of the view's shorter side: a step goes as far either way
+PAGE_FRACTION = 0.75  # of the view along the axis: a page, a quarter of it kept in view
+
+
+def pan_step(dx: int, dy: int, w_dots: int, h_dots: int, big: bool = False
+             ) -> tuple[float, float]:
+    """The dots a pan key moves the view (``dx``, ``dy``: -1, 0 or 1). Always a share of
+    what is on screen, so a step means the same on a street and on the whole city: a
+    quarter of the shorter side (the same distance across as down), or a page."""
+    if big:
+        return dx * PAGE_FRACTION * w_dots, dy * PAGE_FRACTION * h_dots
+    step = PAN_FRACTION * min(w_dots, h_dots)
+    return dx * step, dy * step
+
+
 @dataclass(slots=True)
 class Viewport:
     """What the map shows: a centre and a scale. Dots are counted from the top left."""
@@ -58,8 +73,11 @@ class Viewport:
 
     def pan(self, fx: float, fy: float, w_dots: int, h_dots: int) -> None:
         """Move the centre by a fraction of the view (x right, y down)."""
-        self.lat, self.lon = self.unproject(w_dots / 2 + fx * w_dots, h_dots / 2 + fy * h_dots,
-                                            w_dots, h_dots)
+        self.pan_dots(fx * w_dots, fy * h_dots, w_dots, h_dots)
+
+    def pan_dots(self, dx: float, dy: float, w_dots: int, h_dots: int) -> None:
+        """Move the centre by ``dx``, ``dy`` dots (x right, y down); the scale stays."""
+        self.lat, self.lon = self.unproject(w_dots / 2 + dx, h_dots / 2 + dy, w_dots, h_dots)
 
     def zoom(self, factor: float) -> None:
         """``factor`` > 1 zooms in."""
@@ -118,9 +136,12 @@ class BrailleLayer:
         xi, yi = xi[ok], yi[ok]
         np.bitwise_or.at(self.mask, (yi // 4, xi // 2), _BITS[yi % 4, xi % 2])
 
-    def polyline(self, xs: np.ndarray, ys: np.ndarray, joins: np.ndarray | None = None) -> None:
+    def polyline(self, xs: np.ndarray, ys: np.ndarray, joins: np.ndarray | None = None,
+                 stride: int = 1) -> None:
         """Polylines through dot coordinates, clipped to the layer. ``joins`` (one flag
-        per segment) marks the segments to skip: where one line ends and the next begins."""
+        per segment) marks the segments to skip: where one line ends and the next begins.
+        ``stride`` > 1 keeps one dot in ``stride`` along each segment: a dotted line, told
+        apart from the solid roads and routes it crosses."""
         if len(xs) < 2:
             self.dots(xs, ys)
             return
@@ -133,7 +154,11 @@ class BrailleLayer:
         n = np.ceil(np.maximum(np.abs(x1 - x0), np.abs(y1 - y0))).astype(np.int64) + 1
         seg = np.repeat(np.arange(len(n)), n)
         starts = np.repeat(np.cumsum(n) - n, n)
-        t = (np.arange(int(n.sum())) - starts) / np.maximum(n[seg] - 1, 1)
+        step = np.arange(int(n.sum())) - starts
+        if stride > 1:
+            keep = step % stride == 0
+            seg, step = seg[keep], step[keep]
+        t = step / np.maximum(n[seg] - 1, 1)
         self.dots(x0[seg] + (x1 - x0)[seg] * t, y0[seg] + (y1 - y0)[seg] * t)
 
 
@@ -158,6 +183,8 @@ class Grid:
     styles: list[list[str]]
     #: cell (x, y) -> unit id of the glyph drawn there, for clicks
     hits: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: the kinds of marker drawn (``"home"``, ``"site"``...), for the map's legend
+    legend: set[str] = field(default_factory=set)
 
     @classmethod
     def blank(cls, w: int, h: int) -> Grid:
@@ -176,7 +203,8 @@ class Grid:
         return placed
 
     def copy(self) -> Grid:
-        return Grid([r[:] for r in self.chars], [r[:] for r in self.styles], dict(self.hits))
+        return Grid([r[:] for r in self.chars], [r[:] for r in self.styles], dict(self.hits),
+                    set(self.legend))
 
 
 def raster(layers: Sequence[tuple[str, Sequence[Sequence[LatLon]]]], view: Viewport,

@@ -17,6 +17,7 @@ from fleet.dispatch.incident import Incident, IncidentStatus
 from fleet.events import UnitSnapshot
 from tui.desk_book import is_late
 from tui.map_canvas import BRAILLE_BLANK, BrailleLayer, Grid, LatLon, Viewport, concat_lines
+from tui.map_labels import Labels
 
 INCIDENT_GLYPH = "@"
 ASSIGNMENT_STYLE = "#ffaf00"
@@ -50,15 +51,15 @@ def assignment_lines(incidents: Sequence[Incident], units: Mapping[str, UnitSnap
 
 
 def overlay_lines(grid: Grid, lines: Sequence[Sequence[LatLon]], view: Viewport, w: int,
-                  h: int, style: str) -> None:
+                  h: int, style: str, stride: int = 1) -> None:
     """Add polylines' dots to the braille (or blank) cells of ``grid``, in ``style``;
-    cells holding a glyph (a key site, a crosshair) keep it."""
+    cells holding a glyph (a key site, a crosshair) keep it. ``stride`` > 1: dotted."""
     pts, joins = concat_lines(lines)
     if not len(pts) or w <= 0 or h <= 0:
         return
     layer = BrailleLayer(w, h)
     xs, ys = view.project(pts[:, 0], pts[:, 1], w * 2, h * 4)
-    layer.polyline(xs, ys, joins)
+    layer.polyline(xs, ys, joins, stride)
     rows, cols = np.nonzero(layer.mask)
     for y, x in zip(rows.tolist(), cols.tolist(), strict=True):
         ch = grid.chars[y][x]
@@ -74,20 +75,19 @@ def overlay_lines(grid: Grid, lines: Sequence[Sequence[LatLon]], view: Viewport,
 
 
 def place_incidents(grid: Grid, incidents: Sequence[Incident], view: Viewport, w: int,
-                    h: int, selected: str | None, now: float) -> None:
-    """A marker per incident; the selected one reversed, with its id beside it."""
-    label: tuple[int, int, str] | None = None
+                    h: int, selected: str | None, now: float,
+                    labels: Labels | None = None) -> None:
+    """A marker per incident; the selected one reversed, with its id beside it (asked of
+    ``labels``, placed once every glyph is down; without it, at once)."""
+    own = labels if labels is not None else Labels()
     for inc in sorted(incidents, key=lambda i: i.id == selected):  # the selected one last
         x, y = view.project_one(inc.lat, inc.lon, w * 2, h * 4)
         cx, cy = int(x // 2), int(y // 4)
         if not (0 <= cx < w and 0 <= cy < h):
             continue
         grid.put(cx, cy, INCIDENT_GLYPH, incident_style(inc, now, inc.id == selected))
+        grid.legend.add("incident")
         if inc.id == selected:
-            label = (cx, cy, inc.id)
-    if label is not None:  # beside the marker, never over a unit
-        x, y, text = label
-        for i, ch in enumerate(text):
-            if (x + 2 + i, y) in grid.hits:
-                break
-            grid.put(x + 2 + i, y, ch, "bold")
+            own.add(cx, cy, inc.id, "bold", force=True)
+    if labels is None:
+        own.draw(grid)

@@ -15,16 +15,17 @@ import numpy as np
 
 from fleet.citymap import CityMap
 from fleet.events import UnitSnapshot
-from fleet.model import KeySite, LinkState, UnitKind, UnitStatus, Zone
+from fleet.model import Base, KeySite, LinkState, UnitKind, UnitStatus, Zone
 from tui.cells import STATUS_STYLE
 from tui.map_canvas import Grid, LatLon, Viewport, closed, raster
+from tui.map_labels import Labels, short_name
+from tui.map_markers import BASE_GLYPH, BASE_STYLE, SITE_GLYPH
 
 KIND_GLYPH: dict[UnitKind, str] = {
     UnitKind.DRONE: "^", UnitKind.HELICOPTER: "H", UnitKind.COMMAND_VEHICLE: "C",
     UnitKind.PATROL_CAR: "P", UnitKind.MOTORCYCLE: "m", UnitKind.COMMAND_BOAT: "B",
     UnitKind.PATROL_BOAT: "b",
 }
-SITE_GLYPH = "*"
 CROSSHAIR = "+"
 
 ZONE_STYLE = "#3a4a6a"
@@ -33,6 +34,8 @@ MAJOR_ROAD_STYLE = "#a8a8a8"
 RIVER_STYLE = "bold #3f8fff"
 ROUTE_STYLE = "#d75fd7"
 SITE_STYLE = "bold yellow"
+SITE_LABEL_STYLE = "yellow"
+UNIT_LABEL_STYLE = "bold"
 LOST_STYLE = "bold white on red"
 SELECTED_STYLE = "bold reverse"
 MARKED_STYLE = "bold underline"
@@ -43,21 +46,23 @@ MAJOR_ROADS = frozenset({"avenue", "highway", "bridge"})
 
 @dataclass(frozen=True, slots=True)
 class Scenery:
-    """The still part of the map: city ways, zones, key sites."""
+    """The still part of the map: city ways, zones, key sites, bases."""
 
     layers: tuple[tuple[str, tuple[tuple[LatLon, ...], ...]], ...]
     sites: tuple[KeySite, ...]
+    bases: tuple[Base, ...] = ()
 
     @classmethod
     def build(cls, city: CityMap | None, zones: Iterable[Zone] = (),
-              sites: Iterable[KeySite] = ()) -> Scenery:
+              sites: Iterable[KeySite] = (), bases: Iterable[Base] = ()) -> Scenery:
         ways = city.ways if city is not None else ()
         minor = tuple(w.points for w in ways if w.kind in ("street", "old_town"))
         major = tuple(w.points for w in ways if w.kind in MAJOR_ROADS)
         rivers = tuple(w.points for w in ways if w.kind == "river")
         zone_lines = tuple(tuple(closed(z.polygon)) for z in zones if len(z.polygon) >= 3)
         return cls(((ZONE_STYLE, zone_lines), (MINOR_ROAD_STYLE, minor),
-                    (MAJOR_ROAD_STYLE, major), (RIVER_STYLE, rivers)), tuple(sites))
+                    (MAJOR_ROAD_STYLE, major), (RIVER_STYLE, rivers)), tuple(sites),
+                   tuple(bases))
 
     def home_points(self) -> list[LatLon]:
         """Where the first view looks: the rivers (the city grew along them), else all."""
@@ -69,13 +74,30 @@ class Scenery:
 
 def base_grid(scenery: Scenery, routes: Sequence[Sequence[LatLon]], view: Viewport,
               w: int, h: int) -> Grid:
-    """Scenery and patrol routes, rasterised; key sites on top."""
+    """Scenery and patrol routes, rasterised; bases, then key sites, on top."""
     layers = [*scenery.layers, (ROUTE_STYLE, tuple(tuple(r) for r in routes))]
     grid = raster(layers, view, w, h)
-    for site in scenery.sites:
-        x, y = view.project_one(site.position.lat_deg, site.position.lon_deg, w * 2, h * 4)
-        grid.put(int(x // 2), int(y // 4), SITE_GLYPH, SITE_STYLE)
+    for glyph, style, kind, places in ((BASE_GLYPH, BASE_STYLE, "base", scenery.bases),
+                                       (SITE_GLYPH, SITE_STYLE, "site", scenery.sites)):
+        for place in places:
+            x, y = _cell(view, place.position.lat_deg, place.position.lon_deg, w, h)
+            if 0 <= x < w and 0 <= y < h:
+                grid.put(x, y, glyph, style)
+                grid.legend.add(kind)
     return grid
+
+
+def _cell(view: Viewport, lat: float, lon: float, w: int, h: int) -> tuple[int, int]:
+    x, y = view.project_one(lat, lon, w * 2, h * 4)
+    return int(x // 2), int(y // 4)
+
+
+def site_labels(labels: Labels, scenery: Scenery, view: Viewport, w: int, h: int) -> None:
+    """Ask for a name beside each key site in view (placed where there is room)."""
+    for site in scenery.sites:
+        x, y = _cell(view, site.position.lat_deg, site.position.lon_deg, w, h)
+        if 0 <= x < w and 0 <= y < h:
+            labels.add(x, y, short_name(site.name), SITE_LABEL_STYLE)
 
 
 def unit_style(snap: UnitSnapshot, selected: bool, marked: bool) -> str:
@@ -103,11 +125,14 @@ def _unit_style(link: LinkState, status: UnitStatus, selected: bool, marked: boo
 
 
 def place_units(grid: Grid, units: Mapping[str, UnitSnapshot], view: Viewport, w: int,
-                h: int, selected: str | None, marked: set[str]) -> None:
-    """Draw every placed unit's glyph (and the selected unit's callsign) on ``grid``.
+                h: int, selected: str | None, marked: set[str],
+                labels: Labels | None = None) -> tuple[int, int] | None:
+    """Draw every placed unit's glyph (and the selected unit's callsign) on ``grid``;
+    returns the selected unit's cell if it is in view.
 
     Ordinary units first, then marked, lost and the selected one, so what matters wins a
-    shared cell. One pass over the fleet: this runs every frame that any unit moved.
+    shared cell. One pass over the fleet: this runs every frame that any unit moved. The
+    callsign goes to ``labels``, placed once every glyph is down; without it, at once.
     """
     placed = []
     lats = []
@@ -119,7 +144,7 @@ def place_units(grid: Grid, units: Mapping[str, UnitSnapshot], view: Viewport, w
             lats.append(tel.lat_deg)
             lons.append(tel.lon_deg)
     if not placed:
-        return
+        return None
     xs, ys = view.project(np.array(lats), np.array(lons), w * 2, h * 4)
     cx = np.floor(xs / 2).astype(np.int64).tolist()
     cy = np.floor(ys / 4).astype(np.int64).tolist()
@@ -137,7 +162,8 @@ def place_units(grid: Grid, units: Mapping[str, UnitSnapshot], view: Viewport, w
         chars[y][x] = KIND_GLYPH.get(snap.unit.kind, "?")
         styles[y][x] = _unit_style(snap.link_state, snap.status, False, False)
         hits[(x, y)] = unit_id
-    label_at: tuple[int, int, str] | None = None
+    own = labels if labels is not None else Labels()
+    selected_at = None
     for _, i in sorted(later):
         x, y, snap = cx[i], cy[i], placed[i]
         chars[y][x] = KIND_GLYPH.get(snap.unit.kind, "?")
@@ -145,13 +171,11 @@ def place_units(grid: Grid, units: Mapping[str, UnitSnapshot], view: Viewport, w
                                    snap.id in marked)
         hits[(x, y)] = snap.id
         if snap.id == selected:
-            label_at = (x, y, str(snap.unit.callsign or snap.id))
-    if label_at is not None:  # beside the glyph, never over another unit
-        x, y, text = label_at
-        for i, ch in enumerate(text):
-            if (x + 2 + i, y) in hits:
-                break
-            grid.put(x + 2 + i, y, ch, "bold")
+            selected_at = (x, y)
+            own.add(x, y, str(snap.unit.callsign or snap.id), UNIT_LABEL_STYLE, force=True)
+    if labels is None:
+        own.draw(grid)
+    return selected_at
 
 
 def hit(grid: Grid, x: int, y: int, radius: int = 1) -> str | None:

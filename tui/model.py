@@ -22,6 +22,7 @@ from fleet.events import (
     UnitRegistered,
     UnitSnapshot,
 )
+from fleet.model import Domain
 from tui.alert_book import AlertBook
 from tui.alert_triage import Context as TriageContext
 from tui.alert_triage import Where, triage_context
@@ -29,7 +30,7 @@ from tui.desk_book import IncidentBook
 from tui.service_api import BatchLike
 
 LatLon = tuple[float, float]
-#: battery levels the console warns about, most severe first (the core has no such alert)
+#: battery (fuel) levels the console warns about for crewed units, most severe first
 LOW_BATTERY: tuple[tuple[float, Severity, str], ...] = (
     (15.0, Severity.CRITICAL, "critical"), (30.0, Severity.WARNING, "low"))
 BATTERY_REARM_PCT = 35.0  # above this a unit may be warned again (a fresh battery)
@@ -182,7 +183,11 @@ class ConsoleModel:
             self._check_battery(snap, tel.battery_pct, tel.received_time)
 
     def _check_battery(self, snap: UnitSnapshot, pct: float, wall: float) -> None:
-        """One line when a unit's battery falls below a level, not one per report."""
+        """One line when a crewed unit's battery or fuel falls below a level, not one per
+        report. Aircraft are the core's: it alerts when one is low *in the air*
+        (fleet.battery_watch); a drone charging on its pad needs nobody's attention."""
+        if snap.unit.domain is Domain.AIR:
+            return
         level = next((i for i, (limit, _, _) in enumerate(LOW_BATTERY) if pct < limit), None)
         warned = self._battery_warned.get(snap.id)
         if level is not None and (warned is None or level < warned):
@@ -194,14 +199,11 @@ class ConsoleModel:
             del self._battery_warned[snap.id]
 
     def _link_line(self, event: LinkStatusChanged) -> None:
-        """Links going down or up are worth a line; their start-up steps are not."""
+        """A link connecting is worth a line; its start-up steps are not, and its going
+        down (and back) is the core's alert (``link.down``, ``link.up``), for headless
+        operators too."""
         if event.state is ConnectionState.CONNECTED:
             self.log(event.time, Severity.NOTICE, "console.link", f"link {event.link} connected")
-        elif event.state in (ConnectionState.DISCONNECTED, ConnectionState.FAILED) \
-                and event.detail != "starting":
-            detail = f": {event.detail}" if event.detail else ""
-            self.log(event.time, Severity.WARNING, "console.link",
-                     f"link {event.link} {event.state.value}{detail}")
 
     def take_changes(self) -> Changes:
         changes, self._pending = self._pending, Changes()

@@ -13,11 +13,11 @@ from typing import Any, NamedTuple
 
 from fleet.events import UnitSnapshot
 from fleet.model import Domain, LinkState, UnitKind
-from tui.cells import MISSING, STATUS_STYLE, age, label, natural_key, number
+from tui.cells import MISSING, age, label, natural_key, number
+from tui.duty_words import DUTY_RANK, duty_label, duty_style, intent_label
 
 LOST_ROW_STYLE = "bold red"
 NEVER_ROW_STYLE = "dim"
-NOT_HEARD = "not heard"
 
 KIND_SHORT: dict[UnitKind, str] = {
     UnitKind.DRONE: "drone", UnitKind.HELICOPTER: "helicopter",
@@ -26,13 +26,6 @@ KIND_SHORT: dict[UnitKind, str] = {
     UnitKind.PATROL_BOAT: "patrol boat",
 }
 
-#: sorting by status puts what needs attention first
-STATUS_RANK: dict[str, int] = {
-    "lost": 0, "en route": 1, "dispatched": 2, "on scene": 3, "returning": 4,
-    "patrolling": 5, "available": 6, "out of service": 7, NOT_HEARD: 8,
-}
-
-
 class Cell(NamedTuple):
     text: str
     style: str = ""
@@ -40,10 +33,8 @@ class Cell(NamedTuple):
 
 
 def status_label(snap: UnitSnapshot) -> str:
-    """What the status column says; a unit never heard is not (yet) "lost"."""
-    if snap.link_state is LinkState.NEVER_SEEN:
-        return NOT_HEARD
-    return label(snap.status)
+    """What the status column says: what the unit does (:mod:`tui.duty_words`)."""
+    return duty_label(snap)
 
 
 def altitude(snap: UnitSnapshot) -> float | None:
@@ -83,7 +74,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("kind", "Kind", 11, sort_value=lambda s, _n: KIND_SHORT.get(s.unit.kind, "")),
     Column("group", "Group", 6, sort_value=lambda s, _n: natural_key(str(s.unit.group))),
     Column("status", "Status", 14,
-           sort_value=lambda s, _n: STATUS_RANK.get(status_label(s), 9)),
+           sort_value=lambda s, _n: DUTY_RANK.get(status_label(s), 99)),
+    Column("task", "Task", 12, sort_value=lambda s, _n: intent_label(s) or None),
     Column("mode", "Mode", 9, sort_value=lambda s, _n: getattr(s.telemetry, "mode", None)),
     Column("battery", "Batt%", 5, "right", _tel("battery_pct")),
     Column("speed", "m/s", 5, "right", _tel("ground_speed_m_s")),
@@ -108,7 +100,8 @@ def row_cells(snap: UnitSnapshot, now_mono: float) -> tuple[Cell, ...]:
         Cell(str(unit.callsign or unit.id), row_style or "bold"),
         Cell(KIND_SHORT.get(unit.kind, label(unit.kind)), row_style),
         Cell(str(unit.group or MISSING), row_style),
-        Cell(status_label(snap), row_style or STATUS_STYLE.get(snap.status, "")),
+        Cell(status_label(snap), row_style or duty_style(snap)),
+        Cell(intent_label(snap) or MISSING, row_style or "dim"),
         Cell(str(tel.mode) if tel is not None and tel.mode else MISSING, row_style),
         Cell(number(battery), battery_style, "right"),
         Cell(number(getattr(tel, "ground_speed_m_s", None), ".1f"), row_style, "right"),
@@ -159,6 +152,8 @@ class Filter:
         unit = snap.unit
         kind = _norm(f"{unit.kind.value} {KIND_SHORT.get(unit.kind, '')}")
         status = status_label(snap)
+        if snap.link_state is LinkState.OK:  # what it does, and its CAD status
+            status += f" {label(snap.status)}"
         if self.kinds and not any(k in kind for k in self.kinds):
             return False
         if self.groups and not any(g in _norm(str(unit.group)) for g in self.groups):

@@ -17,7 +17,8 @@ from fleet.dispatch.settings import DEFAULT_RESERVE_PCT, DispatchSettings
 from fleet.errors import ConfigError
 from fleet.model import Domain, UnitKind
 
-DISPATCH_KEYS = ("audit_db", "operator", "default_target_min", "default_road_factor",
+DISPATCH_KEYS = ("audit_db", "audit_key_file", "audit_anchor_dir", "audit_checkpoint_rows",
+                 "audit_checkpoint_min", "operator", "default_target_min", "default_road_factor",
                  "extent_margin_m", "rivers", "river_reach_m", "drone_alt_m", "orbit_radius_m",
                  "arrival_radius_m", "air_arrival_radius_m", "ack_timeout_s",
                  "takeoff_timeout_s", "cad_intake", "reserve_pct", "categories", "road_map",
@@ -32,8 +33,14 @@ def parse_dispatch(root: Table) -> DispatchSettings:
         return DispatchSettings()
     t.check_keys(DISPATCH_KEYS)
     d = DispatchSettings()
+    audit_db = _audit_path(t)
     return DispatchSettings(
-        audit_db=_audit_path(t),
+        audit_db=audit_db,
+        audit_key_file=_key_file(t, audit_db),
+        audit_anchor_dir=_anchor_dir(t, audit_db),
+        audit_checkpoint_rows=t.integer("audit_checkpoint_rows", d.audit_checkpoint_rows,
+                                        ge=1, le=10_000),
+        audit_checkpoint_min=t.number("audit_checkpoint_min", d.audit_checkpoint_min, gt=0),
         operator=t.string("operator", d.operator),
         categories=_categories(t),
         reserve_pct=_reserves(t),
@@ -81,6 +88,48 @@ def _audit_path(t: Table) -> str | None:
     if value is None or value == ":memory:":
         return value
     return str(t.file_path(value))
+
+
+def _key_file(t: Table, audit_db: str | None) -> str | None:
+    """The audit key, apart from the database (never the database itself). Checked now
+    if it exists, so a malformed or world-readable key is a config error naming the key,
+    not a disabled dispatch at start; a missing one is created on first use."""
+    from fleet.dispatch.audit_key import load_key
+    from fleet.dispatch.errors import AuditKeyError
+
+    value = t.string("audit_key_file", None)
+    if value is None:
+        return None
+    path = t.file_path(value)
+    if audit_db and audit_db != ":memory:" and _same(path, Path(audit_db)):
+        raise t.error("the audit key must be kept apart from the audit database, not be it",
+                      "audit_key_file")
+    if path.is_dir():
+        raise t.error(f"{str(path)!r} is a directory; expected the key file's path",
+                      "audit_key_file")
+    if path.exists():
+        try:
+            load_key(path)
+        except AuditKeyError as exc:
+            raise t.error(str(exc), "audit_key_file") from None
+    return str(path)
+
+
+def _anchor_dir(t: Table, audit_db: str | None) -> str | None:
+    value = t.string("audit_anchor_dir", None)
+    if value is None:
+        return None
+    path = t.file_path(value)
+    if path.exists() and not path.is_dir():
+        raise t.error(f"{str(path)!r} is a file; expected a directory for the anchor files",
+                      "audit_anchor_dir")
+    if audit_db and audit_db != ":memory:" and _same(path, Path(audit_db)):
+        raise t.error("the anchor directory cannot be the audit database", "audit_anchor_dir")
+    return str(path)
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.expanduser().resolve() == b.expanduser().resolve()
 
 
 def _reserves(t: Table) -> dict[Domain, float]:

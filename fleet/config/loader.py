@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fleet.city_time import DEFAULT_ZONE, use_zone
 from fleet.config.dispatch import parse_dispatch
 from fleet.config.patrols import parse_patrols
 from fleet.config.places import parse_bases, parse_key_sites, parse_zones
@@ -38,13 +39,14 @@ GCS_FAILSAFES = ("rtl", "smart_rtl", "land", "brake_land", "vehicle")
 MAVLINK_KEYS = ("gcs_sysid", "gcs_compid", "link_timeout_s", "stream_rate_hz",
                 "command_timeout_s", "command_attempts", "gcs_failsafe", "heartbeat_hz", "links")
 LINK_KEYS = ("name", "url", "baud", "signing_key", "signing_key_env", "signing_required")
-MQTT_KEYS = ("url", "username", "password", "password_env", "client_id", "keepalive_s",
-             "topic_prefix", "tls")
+MQTT_KEYS = ("url", "username", "password", "password_env", "password_file", "client_id",
+             "keepalive_s", "topic_prefix", "tls")
 TLS_KEYS = ("ca_file", "cert_file", "key_file", "insecure")
 
 
 def load_config(path: str | os.PathLike[str]) -> FleetConfig:
-    """Load and validate the config file at ``path``."""
+    """Load and validate the config file at ``path``; ``FLEET_MQTT_*`` in the environment
+    override its broker and login (:mod:`fleet.config.mqtt_env`)."""
     source = os.fsdecode(path)
     try:
         raw = Path(source).read_bytes()
@@ -69,7 +71,9 @@ def load_config(path: str | os.PathLike[str]) -> FleetConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", path=source) from None
-    return parse_config(data, source)
+    from fleet.config.mqtt_env import apply_mqtt_env  # (it reads secret files as we do)
+
+    return apply_mqtt_env(parse_config(data, source))
 
 
 def parse_config(data: Mapping[str, Any], path: str = "<config>") -> FleetConfig:
@@ -80,8 +84,9 @@ def parse_config(data: Mapping[str, Any], path: str = "<config>") -> FleetConfig
     root = Table(data, "", path)
     root.check_keys(SECTIONS, "section")
     fleet = root.table("fleet") or Table({}, "fleet", path)
-    fleet.check_keys(("name",))
+    fleet.check_keys(("name", "timezone"))
     name = fleet.string("name", "fleet")
+    timezone = _timezone(fleet)
     # sections are checked in SECTIONS order, so the first error is the first one reported
     registry = _registry(root)
     mavlink = _mavlink(root)
@@ -107,7 +112,19 @@ def parse_config(data: Mapping[str, Any], path: str = "<config>") -> FleetConfig
         patrols=patrols,
         schedules=parse_schedules(root, patrols, units, groups),
         dispatch=parse_dispatch(root),
+        timezone=timezone,
     )
+
+
+def _timezone(fleet: Table) -> str:
+    """``[fleet] timezone``, made the city's zone for this process at once: the schedules
+    read next are in it (a process serves one city; see :mod:`fleet.city_time`)."""
+    name = fleet.string("timezone", DEFAULT_ZONE)
+    try:
+        use_zone(name)
+    except ValueError as exc:
+        raise fleet.error(str(exc), "timezone") from None
+    return name
 
 
 def _registry(root: Table) -> RegistryConfig:
@@ -218,7 +235,29 @@ def _mqtt(root: Table) -> MqttConfig | None:
 
 
 def _password(t: Table) -> str | None:
-    return _secret(t, "password")
+    """``password``, ``password_env`` or ``password_file`` (its first line: e.g. the
+    core's file from ``fleet broker-config``), one of them at most."""
+    if not t.has("password_file"):
+        return _secret(t, "password")
+    for other in ("password", "password_env"):
+        if t.has(other):
+            raise t.error(f"give one of password, password_env, password_file, not {other} "
+                          "too", "password_file")
+    path = t.file_path(t.string("password_file"))
+    try:
+        return read_secret_file(path)
+    except (OSError, ValueError) as exc:
+        raise t.error(f"cannot read the password from {path}: "
+                      f"{getattr(exc, 'strerror', None) or exc}", "password_file") from None
+
+
+def read_secret_file(path: Path) -> str:
+    """The first line of a secret file, without its line end; an empty one is an error."""
+    with open(path, encoding="utf-8") as f:
+        value = f.readline().rstrip("\r\n")
+    if not value:
+        raise ValueError("the file is empty")
+    return value
 
 
 def _secret(t: Table, name: str) -> str | None:

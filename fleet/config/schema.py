@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fleet.city_time import DEFAULT_ZONE
 from fleet.dispatch.settings import DispatchSettings
 from fleet.errors import UnknownUnitError
 from fleet.model import Base, Capabilities, Domain, KeySite, Unit, UnitKind, Zone
@@ -116,6 +117,7 @@ class FleetConfig:
     patrols: tuple[PatrolConfig, ...] = field(default=(), hash=False)
     schedules: tuple[ScheduleEntry, ...] = field(default=(), hash=False)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings, hash=False)
+    timezone: str = DEFAULT_ZONE  # the city's IANA zone: every time fleet shows or reads
     _by_id: dict[str, Unit] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

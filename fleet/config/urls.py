@@ -16,6 +16,19 @@ MQTT_PORT = 1883
 MQTTS_PORT = 8883
 
 
+def redact_url(url: str) -> str:
+    """``url`` with the password of any ``user:password@`` hidden, for messages: a URL
+    with credentials is refused, and the refusal must not print them."""
+    scheme, sep, rest = url.partition("://")
+    head = f"{scheme}{sep}" if sep else ""
+    authority, slash, tail = (rest if sep else url).partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at:
+        return url
+    user = userinfo.split(":", 1)[0] if ":" in userinfo else ""
+    return f"{head}{user}{':' if user else ''}***@{host}{slash}{tail}"
+
+
 class UrlError(ValueError):
     """What is wrong with a URL, as one line without the key path."""
 
@@ -32,7 +45,7 @@ class ParsedUrl:
 def _split_scheme(url: str, schemes: tuple[str, ...], example: str) -> tuple[str, str]:
     scheme, sep, rest = url.partition("://")
     if not sep:
-        raise UrlError(f"expected scheme://..., e.g. {example!r}, got {url!r}")
+        raise UrlError(f"expected scheme://..., e.g. {example!r}, got {redact_url(url)!r}")
     if scheme not in schemes:
         raise UrlError(
             f"unknown scheme {scheme!r}{did_you_mean(scheme, schemes)}; expected {one_of(schemes)}"
@@ -42,7 +55,7 @@ def _split_scheme(url: str, schemes: tuple[str, ...], example: str) -> tuple[str
 
 def _port(text: str, url: str) -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise UrlError(f"expected a port in 1..65535, got {text!r} in {url!r}")
+        raise UrlError(f"expected a port in 1..65535, got {text!r} in {redact_url(url)!r}")
     return int(text)
 
 
@@ -50,24 +63,24 @@ def _host_port(rest: str, url: str, default_port: int | None) -> tuple[str, int]
     """``host:port`` or ``[v6]:port``; no user info, path, query or fragment."""
     rest = rest.removesuffix("/")
     if "@" in rest:
-        raise UrlError(f"credentials do not belong in the URL, got {url!r}")
+        raise UrlError(f"credentials do not belong in the URL, got {redact_url(url)!r}")
     for mark in "/?#":
         if mark in rest:
-            raise UrlError(f"expected only host:port after the scheme, got {url!r}")
+            raise UrlError(f"expected only host:port after the scheme, got {redact_url(url)!r}")
     if rest.startswith("["):
         host, bracket, tail = rest[1:].partition("]")
         if not bracket or (tail and not tail.startswith(":")):
-            raise UrlError(f"expected [ipv6-address]:port, got {url!r}")
+            raise UrlError(f"expected [ipv6-address]:port, got {redact_url(url)!r}")
         port_text = tail[1:] if tail else None
     elif ":" in rest:
         host, _, port_text = rest.rpartition(":")
     else:
         host, port_text = rest, None
     if not host:
-        raise UrlError(f"missing host in {url!r}")
+        raise UrlError(f"missing host in {redact_url(url)!r}")
     if port_text is None:
         if default_port is None:
-            raise UrlError(f"missing port in {url!r}, expected host:port")
+            raise UrlError(f"missing port in {redact_url(url)!r}, expected host:port")
         return host, default_port
     return host, _port(port_text, url)
 
@@ -83,9 +96,10 @@ def parse_mavlink_url(url: str) -> ParsedUrl:
     if sep and tail.isascii() and tail.isdigit():  # serial:///dev/ttyUSB0:57600
         device, baud = head, int(tail)
         if baud <= 0:
-            raise UrlError(f"expected a baud rate > 0, got {tail!r} in {url!r}")
+            raise UrlError(f"expected a baud rate > 0, got {tail!r} in {redact_url(url)!r}")
     if not device:
-        raise UrlError(f"missing serial device, e.g. 'serial:///dev/ttyUSB0', got {url!r}")
+        raise UrlError("missing serial device, e.g. 'serial:///dev/ttyUSB0', "
+                       f"got {redact_url(url)!r}")
     return ParsedUrl(scheme, device=device, baud=baud)
 
 

@@ -8,7 +8,8 @@ Pure (no I/O, no asyncio), importable on their own:
 * ``incident``: :class:`Incident`, :class:`Assignment`, :func:`apply` (the state machine)
 * ``ranking``, ``recommend``: :class:`Recommender` (vectorised, explained)
 * ``explain``: text of recommendations and incident timelines
-* ``chain``: the audit's hash chain and :func:`verify`
+* ``chain``: the audit's keyed hash chain, sealing and the check of one row
+* ``anchor``, ``audit_check``: checkpoints of the head; the whole-file verdict
 * ``reports``, ``report_render``: response-time reports, text and CSV
 * ``cad``, ``cad_actions``: CAD payloads (new calls; incident actions and the feed)
 * ``incident_doc``, ``cad_render``: incidents as JSON documents, and those as text
@@ -16,10 +17,12 @@ Pure (no I/O, no asyncio), importable on their own:
 With I/O:
 
 * ``audit``: :class:`AuditLog` (SQLite, WAL, synchronous=FULL, writer thread)
+* ``audit_key``, ``anchor_file``, ``checkpoints``, ``audit_heads``: the audit key, the
+  anchor files, when to anchor, the head handed to the broker (``cad_link``)
 * ``center``: :class:`DispatchCenter`, owned by ``FleetService`` as ``svc.dispatch``
 * ``actions``, ``supervisor``: command sequences per kind; the closed loop
 * ``cad_link``, ``cad_ops``: the CAD interface over MQTT (calls, actions, change feed)
-* ``cli``, ``incident_cli``: ``fleet incident|audit|report``
+* ``cli``, ``incident_cli``, ``audit_cli``: ``fleet incident|audit|report``
 
 This package imports nothing at import time: ``fleet.config`` reads its settings
 module while it is itself being imported.

@@ -34,22 +34,28 @@ from fleet.errors import CommandError, FleetTimeoutError, NoRouteError
 from fleet.events import Severity
 from fleet.model import Domain, LinkState, UnitStatus
 
-from .incident import EventKind, Incident
+from .eligibility import Reason
+from .incident import AssignmentStatus, EventKind, Incident
+from .recovery import AIRBORNE_M
 
 if TYPE_CHECKING:
     from .center import DispatchCenter
 
-AIRBORNE_M = 5.0  # above this (and armed), an aircraft needs no takeoff
 FAILURES = (CommandError, NoRouteError, FleetTimeoutError)
 
 
-async def send_unit(center: DispatchCenter, inc: Incident, unit_id: str) -> None:
+async def send_unit(center: DispatchCenter, inc: Incident, unit_id: str,
+                    start: str | None = None) -> None:
+    """The unit's command sequence; ``start`` takes an aircraft's up at a later stage
+    (``takeoff``, ``climb``, ``goto``: a restart resuming a cut sequence, :mod:`.resume`)."""
     try:
         if center.svc.state.unit(unit_id).domain is Domain.AIR:
-            await _fly(center, inc, unit_id)
+            await _fly(center, inc, unit_id, start)
         else:
             await command(center, inc.id, unit_id, Goto(inc.lat, inc.lon))
-            await _progress(center, inc.id, unit_id, EventKind.ACKNOWLEDGED)
+            a = center.incident(inc.id).assignment(unit_id)
+            if a is None or a.status is AssignmentStatus.ASSIGNED:  # resumed: maybe acked
+                await _progress(center, inc.id, unit_id, EventKind.ACKNOWLEDGED)
             await _progress(center, inc.id, unit_id, EventKind.EN_ROUTE)
     except FAILURES as exc:
         await _failed(center, inc.id, unit_id, str(exc))
@@ -58,17 +64,27 @@ async def send_unit(center: DispatchCenter, inc: Incident, unit_id: str) -> None
             await recall_aircraft(center, unit_id)  # in case a command crossed the recall
 
 
-async def _fly(center: DispatchCenter, inc: Incident, unit_id: str) -> None:
+STAGES = ("arm", "takeoff", "climb", "goto")
+
+
+async def _fly(center: DispatchCenter, inc: Incident, unit_id: str,
+               start: str | None = None) -> None:
     svc, alt = center.svc, center.settings.drone_alt_m
-    tel = svc.state.telemetry(unit_id)
-    airborne = bool(tel and tel.armed and (tel.relative_alt_m or 0.0) >= AIRBORNE_M)
-    if not airborne:
+    if start is None:
+        tel = svc.state.telemetry(unit_id)
+        airborne = bool(tel and tel.armed and (tel.relative_alt_m or 0.0) >= AIRBORNE_M)
+        start = "goto" if airborne else "arm"
+    stage = STAGES.index(start)
+    if stage <= 0:
         await command(center, inc.id, unit_id, Arm())
         await _progress(center, inc.id, unit_id, EventKind.ACKNOWLEDGED)
+    if stage <= 1:
         await command(center, inc.id, unit_id, Takeoff(alt))
+    if stage <= 2:
         await climb(center, unit_id, min(alt * 0.9, alt - 2.0))
     await command(center, inc.id, unit_id, Goto(inc.lat, inc.lon, alt))
-    if airborne:
+    a = center.incident(inc.id).assignment(unit_id)
+    if a is None or a.status is AssignmentStatus.ASSIGNED:  # airborne when sent: no arm
         await _progress(center, inc.id, unit_id, EventKind.ACKNOWLEDGED)
     await _progress(center, inc.id, unit_id, EventKind.EN_ROUTE)
 
@@ -193,28 +209,39 @@ async def _best_effort(center: DispatchCenter, incident_id: str | None, unit_id:
 
 
 def unavailable_reason(center: DispatchCenter, unit_id: str) -> str:
-    """Why ``unit_id`` cannot be sent now ("" if it can); UnknownUnitError if unknown."""
+    """Why ``unit_id`` cannot be sent now ("" if it can); UnknownUnitError if unknown.
+
+    The rule is :mod:`.eligibility`'s, the one the recommender applies (through its
+    ranker, with the centre's assignments): whatever it recommends passes here."""
     state = center.svc.state
-    unit = state.unit(unit_id)
-    if unit.read_only:
-        return "read-only in the config (watched, never commanded)"
-    link = state.link_state(unit_id)
-    if link is not LinkState.OK:
-        return "never heard (no telemetry yet)" if link is LinkState.NEVER_SEEN else \
-            "lost (no telemetry)"
+    row = state.index_of(unit_id)
+    reason = center.recommender.ranker.eligibility(row)
+    return "" if reason is Reason.ELIGIBLE else _why(center, unit_id, reason)
+
+
+def _why(center: DispatchCenter, unit_id: str, reason: Reason) -> str:
+    state = center.svc.state
     status = state.status(unit_id)
-    owner = center.owner(unit_id)
-    if owner is not None or status.committed:
-        return f"committed to {owner or 'another incident'} ({status.value})"
-    if status not in (UnitStatus.AVAILABLE, UnitStatus.PATROLLING):
-        return f"{status.value.replace('_', ' ')}, not available"
-    tel = state.telemetry(unit_id)
-    if tel is None or math.isnan(tel.lat_deg) or math.isnan(tel.lon_deg):
-        return "no position fix"
-    reserve = center.settings.reserve_pct.get(unit.domain, 0.0)
-    if tel.battery_pct is not None and tel.battery_pct < reserve:
-        return f"battery {tel.battery_pct:.0f} % below the {reserve:.0f} % reserve"
-    return ""
+    match reason:
+        case Reason.READ_ONLY:
+            return "read-only in the config (watched, never commanded)"
+        case Reason.NOT_HEARD:
+            return "never heard (no telemetry yet)"
+        case Reason.LOST:
+            return "lost (no telemetry)"
+        case Reason.COMMITTED:
+            owner = center.owner(unit_id)
+            if owner is not None and not status.committed:
+                return f"committed to {owner} (its crew reports {status.value.replace('_', ' ')})"
+            return f"committed to {owner or 'another incident'} ({status.value})"
+        case Reason.NO_POSITION:
+            return "no position fix"
+        case Reason.LOW_BATTERY:
+            pct = float(state.columns.battery_pct[state.index_of(unit_id)])
+            reserve = center.settings.reserve_pct.get(state.unit(unit_id).domain, 0.0)
+            return f"battery {pct:.0f} % below the {reserve:.0f} % reserve"
+        case _:
+            return f"{status.value.replace('_', ' ')}, not available"
 
 
 def _args(cmd: Command) -> dict[str, Any]:

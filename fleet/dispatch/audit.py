@@ -9,8 +9,13 @@ acknowledgement and operator action, durable before it is acknowledged.
 * WAL journal, ``synchronous=FULL``: NORMAL would survive a process crash too (the WAL
   is in the OS page cache), but not a power loss or kernel panic, and an audit of police
   calls must; batching keeps FULL's fsync per commit cheap (docs/dispatch.md, figures).
-* Triggers refuse UPDATE and DELETE; the hash chain (:mod:`.chain`) detects edits made
-  around them (a hex editor, a dropped trigger).
+* Triggers refuse UPDATE and DELETE; the keyed hash chain (:mod:`.chain`, an HMAC with
+  a key kept apart from the file, :mod:`.audit_key`) detects edits made around them (a
+  hex editor, a dropped trigger), and the anchors (:mod:`.checkpoints`: an append-only
+  file and the broker's retained ``audit/head``) catch a re-forge by someone who also
+  has the key, and rows cut off the end.
+* The file, its WAL and shared-memory files and its lock are mode 0600 whatever the
+  umask (created so; an older, wider file is narrowed when opened for writing).
 * ``BEGIN IMMEDIATE`` plus reading the chain head inside the transaction keeps the chain
   right even if a second process appends to the same file.
 """
@@ -19,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import logging
 import os
 import queue
 import sqlite3
@@ -31,24 +38,35 @@ except ImportError:  # not on Windows: no writer lock there
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .anchor import ExpectedHead, parse_expected
+from .anchor_file import AnchorWriter, default_anchor_dir
+from .audit_check import AnchorSet, Verification, check
+from .audit_heads import HeadFeed
+from .audit_key import default_key_path, load_or_create_key
 from .chain import (
     GENESIS,
     AuditEntry,
+    AuditKey,
     AuditRecord,
     StoredRow,
-    Verification,
     canonical,
     record,
     seal,
-    verify,
 )
-from .errors import AuditError, AuditOverloadError
+from .checkpoints import Checkpointer
+from .errors import AuditError, AuditKeyError, AuditOverloadError
 
+if TYPE_CHECKING:
+    from .settings import DispatchSettings
+
+log = logging.getLogger("fleet.dispatch.audit")
 T = TypeVar("T")
-SCHEMA_VERSION = 1
-COLUMNS = "seq, time, operator, kind, incident, unit, data, prev_hash, hash"
+#: 1: plain SHA-256 rows; 2: adds ``key_id`` (HMAC-SHA256 rows; older rows kept as they were)
+SCHEMA_VERSION = 2
+COLUMNS = "seq, time, operator, kind, incident, unit, data, prev_hash, hash, key_id"
+PRIVATE = 0o600
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS audit (
     seq       INTEGER PRIMARY KEY,  -- 1, 2, 3... without gaps
@@ -59,7 +77,8 @@ CREATE TABLE IF NOT EXISTS audit (
     unit      TEXT,
     data      TEXT NOT NULL,        -- canonical JSON object
     prev_hash TEXT NOT NULL,
-    hash      TEXT NOT NULL
+    hash      TEXT NOT NULL,
+    key_id    TEXT                  -- the key's id (never the key); NULL: plain SHA-256
 );
 CREATE INDEX IF NOT EXISTS audit_incident ON audit (incident);
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
@@ -69,7 +88,7 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-_INSERT = f"INSERT INTO audit ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT = f"INSERT INTO audit ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 @dataclass(slots=True)
@@ -89,18 +108,46 @@ _STOP = object()
 
 class AuditLog:
     """``with AuditLog(path) as log: log.append_sync(entry)``; ``await log.append(...)``
-    from asyncio. ``path`` may be ``":memory:"`` (tests; gone at close)."""
+    from asyncio. ``path`` may be ``":memory:"`` (tests; gone at close: sealed with a
+    throw-away key, not anchored).
+
+    ``key``, else the key file ``key_file`` (default :func:`.default_key_path`, created
+    on first use), seals every row. Anchors go to ``anchor_dir`` (default
+    ``<path>.anchors``) every ``checkpoint_rows`` rows or ``checkpoint_s`` seconds and
+    at open and close, and to ``heads`` (for the broker) when given."""
 
     def __init__(self, path: str | os.PathLike[str], *, queue_max: int = 10_000,
-                 batch_max: int = 1000) -> None:
+                 batch_max: int = 1000, key: AuditKey | None = None,
+                 key_file: str | os.PathLike[str] | None = None,
+                 anchor_dir: str | os.PathLike[str] | None = None,
+                 checkpoint_rows: int = 100, checkpoint_s: float = 300.0,
+                 heads: HeadFeed | None = None) -> None:
         self.path = os.fspath(path)
         self.batch_max = batch_max
+        self.key = key
+        self.key_file = Path(key_file) if key_file is not None else None
+        memory = self.path == ":memory:"
+        self.anchor_dir = None if memory else Path(
+            anchor_dir if anchor_dir is not None else default_anchor_dir(self.path))
+        self.checkpoint_rows = checkpoint_rows
+        self.checkpoint_s = checkpoint_s
+        self.heads = heads
+        self.checkpoints: Checkpointer | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_max)
         self._thread: threading.Thread | None = None
         self._opened = concurrent.futures.Future[None]()
         self._broken: str | None = None
         self._lock: _WriterLock | None = None
         self.commits = 0  # transactions (fsyncs) so far, for the benchmark
+
+    @classmethod
+    def configured(cls, path: str, settings: DispatchSettings,
+                   heads: HeadFeed | None = None) -> AuditLog:
+        """The audit as ``[dispatch]`` sets it up (key file, anchors, cadence)."""
+        return cls(path, key_file=settings.audit_key_file,
+                   anchor_dir=settings.audit_anchor_dir,
+                   checkpoint_rows=settings.audit_checkpoint_rows,
+                   checkpoint_s=settings.audit_checkpoint_min * 60.0, heads=heads)
 
     # -- lifecycle --------------------------------------------------------------------
     def open(self) -> AuditLog:
@@ -187,6 +234,15 @@ class AuditLog:
             self._broken = str(exc)
             self._opened.set_exception(exc)
             return
+        try:
+            self._start_chain(conn)
+        except (AuditError, sqlite3.Error, OSError) as exc:
+            conn.close()
+            error = exc if isinstance(exc, AuditError) else AuditError(
+                f"{self.path}: cannot open the audit: {exc}")
+            self._broken = str(error)
+            self._opened.set_exception(error)
+            return
         self._opened.set_result(None)
         try:
             self._serve(conn)
@@ -197,10 +253,51 @@ class AuditLog:
         finally:
             conn.close()
 
+    def _start_chain(self, conn: sqlite3.Connection) -> None:
+        """Load the key (made on first use: never for a file another key sealed), refuse
+        a key other than the one that sealed the file, then anchor the head."""
+        row = conn.execute("SELECT key_id FROM audit WHERE key_id IS NOT NULL "
+                           "ORDER BY seq DESC LIMIT 1").fetchone()
+        if self.key is None:
+            self.key = self._load_key(row[0] if row else None)
+        if row is not None and row[0] != self.key.key_id:
+            raise AuditKeyError(
+                f"{self.path} is sealed with audit key {row[0]}, but {self.key.source} is "
+                f"key {self.key.key_id}: restore the key that sealed it ([dispatch] "
+                "audit_key_file), or start a new audit file")
+        if self.anchor_dir is not None:
+            self.checkpoints = Checkpointer(
+                AnchorWriter(self.anchor_dir), self.heads, self.key.key_id,
+                every_rows=self.checkpoint_rows, every_s=self.checkpoint_s)
+            self.checkpoints.start(conn)
+
+    def _load_key(self, sealed_with: str | None) -> AuditKey:
+        if self.path == ":memory:":
+            return AuditKey.from_secret(os.urandom(32), "ephemeral")
+        path = self.key_file or default_key_path()
+        if sealed_with is not None and not (path.exists() or path.is_symlink()):
+            raise AuditKeyError(f"{path}: no audit key there, and {self.path} is sealed "
+                                f"with key {sealed_with}: restore that key (or set [dispatch] "
+                                "audit_key_file to it)")
+        return load_or_create_key(path)
+
+    def _next(self) -> Any:
+        """The next job, or None when a timed checkpoint falls due first."""
+        timeout = self.checkpoints.timeout() if self.checkpoints is not None else None
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
     def _serve(self, conn: sqlite3.Connection) -> None:
         stop = False
         while not stop:
-            batch = [self._queue.get()]
+            first = self._next()
+            if first is None:
+                if self.checkpoints is not None:
+                    self.checkpoints.tick()
+                continue
+            batch = [first]
             while len(batch) < self.batch_max:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -218,12 +315,19 @@ class AuditLog:
                         job.future.set_result(job.fn(conn))
                     except Exception as exc:
                         job.future.set_exception(exc)
+            if self.checkpoints is not None:
+                if stop:
+                    self.checkpoints.close()
+                else:
+                    self.checkpoints.tick()
 
     def _commit(self, conn: sqlite3.Connection, jobs: list[_Append]) -> None:
         # A caller that gave up (cancelled) still gets its rows written: the record
         # must not depend on who was still waiting. Only its answer is dropped.
         waiting = [job.future.set_running_or_notify_cancel() for job in jobs]
         results: list[list[AuditRecord]] = []
+        key = self.key
+        assert key is not None
         try:
             conn.execute("BEGIN IMMEDIATE")
             last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
@@ -233,12 +337,13 @@ class AuditLog:
                 records = []
                 for e in job.entries:
                     seq += 1
-                    data_json, digest = seal(e, seq, prev)
+                    data_json, digest = seal(e, seq, prev, key)
                     row = (seq, float(e.time), e.operator, e.kind, e.incident, e.unit,
-                           data_json, prev, digest)
+                           data_json, prev, digest, key.key_id)
                     rows.append(row)
                     records.append(AuditRecord(seq, float(e.time), e.operator, e.kind,
-                                               e.incident, e.unit, dict(e.data), prev, digest))
+                                               e.incident, e.unit, dict(e.data), prev, digest,
+                                               key.key_id))
                     prev = digest
                 results.append(records)
             conn.executemany(_INSERT, rows)
@@ -252,6 +357,11 @@ class AuditLog:
                 if live:
                     job.future.set_exception(error)
             return
+        if self.checkpoints is not None:  # before the answers: an append that returns
+            try:  # is anchored if one was due
+                self.checkpoints.committed([(r[0], r[8]) for r in rows])
+            except Exception:  # a bug in anchoring must not leave appends unanswered
+                log.exception("audit checkpoint failed")
         for job, records, live in zip(jobs, results, waiting, strict=True):
             if live:
                 job.future.set_result(records)
@@ -267,10 +377,12 @@ class AuditLog:
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """Open (creating) an audit file for writing: WAL, synchronous=FULL, schema checked."""
+    """Open (creating) an audit file for writing: WAL, synchronous=FULL, mode 0600, schema
+    checked, a schema-1 file upgraded in place (its rows stay as they were)."""
     try:
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private(path)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
         conn.execute("PRAGMA busy_timeout = 5000")
         if path != ":memory:":
@@ -282,6 +394,9 @@ def connect(path: str) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise AuditError(f"{path}: audit schema {version} is newer than this fleet "
                              f"({SCHEMA_VERSION})")
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(audit)")}
+        if columns and "key_id" not in columns:  # schema 1: keyed rows follow its rows
+            conn.execute("ALTER TABLE audit ADD COLUMN key_id TEXT")
         conn.executescript(SCHEMA)
         return conn
     except sqlite3.Error as exc:
@@ -289,6 +404,22 @@ def connect(path: str) -> sqlite3.Connection:
     except OSError as exc:
         raise AuditError(f"{path}: cannot open the audit database: {exc.strerror or exc}"
                          ) from None
+
+
+def _make_private(path: str) -> None:
+    """Create the file 0600 (SQLite gives its -wal and -shm the file's mode), or narrow an
+    existing one and its companions: the audit names callers, victims and places."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), PRIVATE)
+    try:
+        if hasattr(os, "fchmod") and os.fstat(fd).st_mode & 0o777 != PRIVATE:
+            with contextlib.suppress(PermissionError):  # not ours: leave it to its owner
+                os.fchmod(fd, PRIVATE)
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            if os.stat(path + suffix).st_mode & 0o777 != PRIVATE:
+                os.chmod(path + suffix, PRIVATE)
 
 
 class _WriterLock:
@@ -304,7 +435,11 @@ class _WriterLock:
             return None
         lock_path = f"{path}.lock"
         try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE)
+            if hasattr(os, "fchmod") and os.fstat(fd).st_mode & 0o777 != PRIVATE:
+                with contextlib.suppress(PermissionError):
+                    os.fchmod(fd, PRIVATE)
         except OSError as exc:
             raise AuditError(f"{path}: cannot open the audit database (its writer lock "
                              f"{lock_path}: {exc.strerror or exc})") from None
@@ -331,6 +466,8 @@ def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
         conn.execute("SELECT 1 FROM audit LIMIT 1")
+        if schema_version(conn) < 2:  # read as schema 2: every row unkeyed
+            conn.execute("CREATE TEMP VIEW audit AS SELECT *, NULL AS key_id FROM main.audit")
         return conn
     except sqlite3.Error as exc:
         raise AuditError(f"{p}: not a readable audit database: {exc}") from None
@@ -378,5 +515,24 @@ def count_received(conn: sqlite3.Connection, id_prefix: str) -> int:
     return int(conn.execute(sql, (id_prefix.replace("%", "") + "%",)).fetchone()[0])
 
 
-def verify_db(conn: sqlite3.Connection, expect_head: str | None = None) -> Verification:
-    return verify(conn.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq"), expect_head)
+def schema_version(conn: sqlite3.Connection) -> int:
+    """1 for a file written before the key (no ``key_id`` column), else 2."""
+    columns = {r[1] for r in conn.execute("PRAGMA main.table_info(audit)")}
+    return 2 if "key_id" in columns else 1
+
+
+def sealing_keys(conn: sqlite3.Connection) -> list[str]:
+    """The ids of the keys that sealed rows (none for an unkeyed file)."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT key_id FROM audit WHERE key_id IS NOT NULL ORDER BY key_id")]
+
+
+def verify_db(conn: sqlite3.Connection, expect_head: str | ExpectedHead | None = None, *,
+              key: AuditKey | None = None, anchors: AnchorSet | None = None) -> Verification:
+    """Check the file (:func:`.audit_check.check`). Without ``key`` keyed rows' MACs are
+    not checked, without ``anchors`` nor are anchors: ``fleet audit verify`` gives both."""
+    if isinstance(expect_head, str):
+        expect_head = parse_expected(expect_head)
+    rows = conn.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq").fetchall()
+    return check(rows, key=key, anchors=anchors, expected=expect_head,
+                 anchors_required=any(r[9] is not None for r in rows))

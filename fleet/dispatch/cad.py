@@ -99,12 +99,21 @@ def encode_request(req: CadRequest) -> bytes:
 
 
 def accepted(request_id: str, inc: Incident, rec: Recommendation | None,
-             dispatched: list[str]) -> bytes:
+             dispatched: list[str], *, result: str = "accepted",
+             refused: list[dict[str, Any]] | None = None, error: str | None = None,
+             reason: str | None = None) -> bytes:
+    """The answer to a recorded call. ``result`` is ``accepted``, or, when the call asked
+    for a dispatch, ``partial`` (some units refused: ``refused``) or ``failed`` (nobody
+    sent: ``error``, ``reason`` and ``refused`` say why; the call is recorded all the
+    same, ``incident`` names it)."""
     body: dict[str, Any] = {
-        "v": VERSION, "id": request_id, "ts": time.time(), "result": "accepted",
+        "v": VERSION, "id": request_id, "ts": time.time(), "result": result,
         "incident": inc.id, "zone": inc.zone_id, "zone_name": inc.zone_name,
         "target_s": inc.target_s, "status": inc.status.value, "dispatched": dispatched,
+        "refused": refused or [],
     }
+    if error is not None:
+        body.update(error=error, reason=reason)
     if rec is not None:
         body["recommended"] = [
             {"unit": o.unit_id, "callsign": o.callsign, "kind": o.kind.value,

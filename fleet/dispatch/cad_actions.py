@@ -118,15 +118,17 @@ def encode_action(req: ActionRequest) -> bytes:
 
 
 def action_accepted(request_id: str, op: str, ts: float, **fields: Any) -> bytes:
-    """``incident`` (the document) for one incident, ``incidents`` for list."""
+    """``incident`` (the document) for one incident, ``incidents`` for list; a dispatch
+    with refused units overrides ``result`` with ``partial`` and adds ``refused``."""
     body = {"v": VERSION, "id": request_id, "ts": ts, "op": op, "result": "accepted", **fields}
     return json.dumps(body, ensure_ascii=False).encode()
 
 
 def action_rejected(request_id: str | None, op: str | None, ts: float, reason: str,
-                    error: str) -> bytes:
+                    error: str, **fields: Any) -> bytes:
+    """``fields``: e.g. ``refused`` (a dispatch nobody could go to: who and why)."""
     body = {"v": VERSION, "id": request_id, "ts": ts, "op": op, "result": "rejected",
-            "error": error, "reason": reason}
+            "error": error, "reason": reason, **fields}
     return json.dumps(body, ensure_ascii=False).encode()
 
 

@@ -3,7 +3,8 @@
 * new calls on ``{prefix}/cad/incident``, answered on ``.../incident/ack``;
 * incident actions on ``{prefix}/cad/action``, answered on ``.../action/ack``
   (:mod:`.cad_actions`, :mod:`.cad_ops`);
-* every incident change published on ``{prefix}/cad/incidents/{id}`` (the feed).
+* every incident change published on ``{prefix}/cad/incidents/{id}`` (the feed);
+* the audit's latest checkpoint, retained, on ``{prefix}/audit/head`` (:mod:`.audit_heads`).
 
 Its own connection to the configured broker (the unit bridge is left alone), MQTT
 3.1.1 so any broker will do, reconnecting with jittered backoff. Requests are handled
@@ -30,6 +31,8 @@ import aiomqtt
 from fleet.config import MqttConfig
 from fleet.links.mqtt.publish import acked_publish
 
+from .anchor import to_message
+from .audit_heads import HeadFeed, head_topic
 from .cad import (
     CadPayloadError,
     CadRequest,
@@ -39,9 +42,10 @@ from .cad import (
     request_topics,
 )
 from .cad_actions import action_rejected, action_topics, feed_message, feed_topic, parse_action
-from .cad_ops import ActionAnswers, document, perform
+from .cad_ops import ActionAnswers, document, error_code, perform
 from .errors import BadIncidentError, DispatchError
 from .feed import IncidentSubscription
+from .outcome import FAILED, refused_doc
 
 if TYPE_CHECKING:
     from .center import DispatchCenter
@@ -95,6 +99,9 @@ async def serve_cad(center: DispatchCenter, mqtt: MqttConfig, *, initial_s: floa
                              action_topic)
                     feed = tg.create_task(_feed(c, center, changes, pending,
                                                 mqtt.topic_prefix), name="dispatch-cad-feed")
+                    heads = tg.create_task(_audit_heads(c, center.audit_heads,
+                                                        mqtt.topic_prefix),
+                                           name="dispatch-audit-head")
                     center.cad_listening.set()
                     delay = initial_s
                     async for message in c.messages:
@@ -108,6 +115,7 @@ async def serve_cad(center: DispatchCenter, mqtt: MqttConfig, *, initial_s: floa
                             answer = await handle(center, payload, calls)
                         await acked_publish(c, acks[topic], answer, qos=1)
                     feed.cancel()  # the messages ended without an error: reconnect
+                    heads.cancel()
             except* aiomqtt.MqttError as group:
                 log.warning("CAD interface: broker connection: %s; retry in %.1f s",
                             group.exceptions[0], delay)
@@ -129,6 +137,15 @@ async def _feed(c: aiomqtt.Client, center: DispatchCenter, changes: IncidentSubs
                                 feed_message(doc, center.svc.wall()), qos=1)
             del pending[incident_id]  # only once the broker has it
             center.cad_stats.published += 1
+
+
+async def _audit_heads(c: aiomqtt.Client, heads: HeadFeed, prefix: str) -> None:
+    """Publish each audit checkpoint retained, QoS 1: the broker keeps the latest head out
+    of the database writer's reach. Each connection starts with the latest one."""
+    version = 0
+    while True:
+        version, anchor = await heads.wait_newer(version)
+        await acked_publish(c, head_topic(prefix), to_message(anchor), qos=1, retain=True)
 
 
 async def _action(center: DispatchCenter, payload: bytes, answers: ActionAnswers) -> bytes:
@@ -178,7 +195,12 @@ async def _new_call(center: DispatchCenter, req: CadRequest,
                     answers: OrderedDict[str, bytes]) -> bytes:
     known = next((i for i in center.incidents() if i.request_id == req.id), None)
     if known is not None:  # answered before a restart: the audit remembers the request
-        return _remember(answers, req.id, accepted(req.id, known, None, []))
+        sent = [a.unit_id for a in known.active]
+        failed = req.dispatch and not known.assignments
+        return _remember(answers, req.id, accepted(
+            req.id, known, None, sent, result="failed" if failed else "accepted",
+            error="no_units" if failed else None,
+            reason="nobody was sent (automatic dispatch failed)" if failed else None))
     try:
         inc = await center.new_incident(req.lat, req.lon, req.category, priority=req.priority,
                                         notes=req.notes, operator=req.operator, source="cad",
@@ -190,14 +212,21 @@ async def _new_call(center: DispatchCenter, req: CadRequest,
         center.cad_stats.rejected += 1
         return rejected(req.id, str(exc))
     rec = center.recommend(inc.id)
-    dispatched: list[str] = []
-    if req.dispatch:
-        try:
-            inc = await center.dispatch(inc.id, operator=req.operator)
-            dispatched = [a.unit_id for a in inc.active]
-        except DispatchError as exc:
-            await center.add_note(inc.id, f"automatic dispatch failed: {exc}")
-    return _remember(answers, req.id, accepted(req.id, inc, rec, dispatched))
+    if not req.dispatch:
+        return _remember(answers, req.id, accepted(req.id, inc, rec, []))
+    try:
+        done = await center.dispatch_units(inc.id, operator=req.operator)
+    except DispatchError as exc:
+        # recorded, but nobody sent: the answer must not say "accepted" (issue #14)
+        await center.add_note(inc.id, f"automatic dispatch failed: {exc}",
+                              operator=req.operator)
+        refused = refused_doc(getattr(exc, "refused", ()), center.callsign)
+        return _remember(answers, req.id, accepted(
+            req.id, center.incident(inc.id), rec, [], result=FAILED, refused=refused,
+            error=error_code(exc), reason=str(exc)))
+    return _remember(answers, req.id, accepted(
+        req.id, done.incident, rec, list(done.sent), result=done.result,
+        refused=refused_doc(done.refused, center.callsign)))
 
 
 def _remember(answers: OrderedDict[str, bytes], request_id: str, answer: bytes) -> bytes:

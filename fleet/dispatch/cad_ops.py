@@ -36,6 +36,7 @@ from .errors import (
 )
 from .incident import Incident
 from .incident_doc import incident_doc, incident_summary
+from .outcome import refused_doc
 
 if TYPE_CHECKING:
     from .center import DispatchCenter
@@ -86,13 +87,15 @@ async def perform(center: DispatchCenter, req: ActionRequest, answers: ActionAns
     try:
         fields = await _OPS[req.op](center, req)
     except Exception as exc:
-        code = next((c for t, c in ERROR_CODES if isinstance(exc, t)), None)
-        if code is None and not isinstance(exc, FleetError):
+        code = error_code(exc)
+        if code == "internal":
             log.exception("CAD %s %s failed", req.op, req.incident)
-            code, reason = "internal", f"internal error: {exc!r}"
+            reason = f"internal error: {exc!r}"
         else:
             reason = str(exc)
-        answer = action_rejected(req.id, req.op, center.svc.wall(), reason, code or "refused")
+        refused = getattr(exc, "refused", ())
+        extra = {"refused": refused_doc(refused, center.callsign)} if refused else {}
+        answer = action_rejected(req.id, req.op, center.svc.wall(), reason, code, **extra)
         center.cad_stats.rejected += 1
         if req.op not in READ_ONLY and code not in RETRYABLE:
             answers.put(req.id, answer)
@@ -103,6 +106,15 @@ async def perform(center: DispatchCenter, req: ActionRequest, answers: ActionAns
                              operator=req.operator or center.settings.operator, **fields)
     answers.put(req.id, answer)
     return answer
+
+
+def error_code(exc: BaseException) -> str:
+    """The ``error`` of a refusal: the first of :data:`ERROR_CODES` that matches,
+    ``refused`` for another fleet error, ``internal`` for a bug."""
+    code = next((c for t, c in ERROR_CODES if isinstance(exc, t)), None)
+    if code is not None:
+        return code
+    return "refused" if isinstance(exc, FleetError) else "internal"
 
 
 def document(center: DispatchCenter, inc: Incident) -> dict[str, Any]:
@@ -128,8 +140,11 @@ async def _show(center: DispatchCenter, req: ActionRequest) -> dict[str, Any]:
 
 
 async def _dispatch(center: DispatchCenter, req: ActionRequest) -> dict[str, Any]:
-    return _incident(center, await center.dispatch(_id(req), req.args.get("units"),
-                                                   operator=req.operator))
+    """``result`` ``partial`` when some units were refused (``refused`` says why)."""
+    done = await center.dispatch_units(_id(req), req.args.get("units"),
+                                       operator=req.operator)
+    return {**_incident(center, done.incident), "result": done.result,
+            "refused": refused_doc(done.refused, center.callsign)}
 
 
 async def _reassign(center: DispatchCenter, req: ActionRequest) -> dict[str, Any]:

@@ -21,13 +21,15 @@ from fleet.model import Domain, UnitStatus
 
 from . import actions
 from .audit import AuditLog, count_received, default_audit_path, select_open
+from .audit_heads import HeadFeed
 from .cad_link import CadStats, serve_cad
-from .chain import AuditEntry
+from .chain import AuditEntry, AuditRecord
 from .errors import (
     AuditError,
     DispatchUnavailableError,
     IllegalTransitionError,
     NoUnitsAvailableError,
+    Refusal,
     UnitUnavailableError,
 )
 from .explain import duration
@@ -36,8 +38,10 @@ from .hygiene import stale_reasons
 from .incident import EventKind, Incident, IncidentEvent, replay
 from .intake import Intake
 from .ledger import Ledger, to_event
+from .outcome import Dispatched, refused_text
 from .recommend import Recommendation, Recommender
 from .replacement import replacement_requirement
+from .resume import resume_work
 from .settings import DispatchSettings
 from .supervisor import Supervisor
 
@@ -60,7 +64,10 @@ class DispatchCenter:
             ":memory:" if config.source.startswith("<") else str(default_audit_path()))
         self.intake = Intake(self.settings, config.zones, config.key_sites,
                              list(config.bases.values()), config.name)
-        self.recommender = Recommender(service.state, self.settings)
+        #: recommendations never offer a unit the incident record has on a call: the
+        #: dispatch check (:func:`.actions.unavailable_reason`) would refuse it
+        self.recommender = Recommender(service.state, self.settings,
+                                       committed=lambda: self._owner)
         self.feed = IncidentFeed(self.incident)
         self.proposals: dict[str, Recommendation] = {}  # replacements awaiting a reassign
         self._owner: dict[str, str] = {}  # unit id -> incident it is actively assigned to
@@ -71,7 +78,9 @@ class DispatchCenter:
         self._day_counts: dict[str, int] = {}
         self.cad_listening = asyncio.Event()  # set while the CAD intake is subscribed
         self.cad_stats = CadStats()  # the CAD interface's counters (cad_link)
+        self.audit_heads = HeadFeed()  # the audit's checkpoints, published by cad_link
         self._unit_tasks: dict[str, asyncio.Task[None]] = {}
+        self._resume_rows: list[AuditRecord] = []  # read at start, for resume_work
         #: incidents with an ``incident.target_missed`` row in the audit (seeded from it
         #: on resume), so a restart does not raise the alert or write the row again
         self.target_missed: set[str] = set()
@@ -82,7 +91,7 @@ class DispatchCenter:
         audit disables dispatch (with a critical alert), never the rest of the fleet."""
         self._failure = None
         self._started.clear()
-        audit = AuditLog(self.audit_path)
+        audit = AuditLog.configured(self.audit_path, self.settings, self.audit_heads)
         try:
             await asyncio.to_thread(audit.open)
         except AuditError as exc:
@@ -104,6 +113,8 @@ class DispatchCenter:
                 self._tg = tg
                 self._started.set()
                 self.spawn(Supervisor(self).run, "dispatch-supervisor", restart=True)
+                resume_work(self, self.incidents(open_only=True), self._resume_rows)
+                self._resume_rows = []
                 mqtt = self.svc.config.mqtt
                 if mqtt is not None and self.settings.cad_intake:
                     self.spawn(lambda: serve_cad(self, mqtt), "dispatch-cad", restart=True)
@@ -118,6 +129,12 @@ class DispatchCenter:
         if self._failure is not None or self._ledger is None:
             raise DispatchUnavailableError(self._failure or "dispatch is not running")
         return self._ledger
+
+    async def incidents_ready(self, timeout: float | None = None) -> None:
+        """Wait until the audit is open and the open incidents are replayed from it
+        (DispatchUnavailableError if that failed)."""
+        async with asyncio.timeout(timeout):
+            await self._ready()
 
     def spawn(self, factory: Callable[[], Coroutine[Any, Any, None]], name: str, *,
               restart: bool = False) -> asyncio.Task[None]:
@@ -168,6 +185,7 @@ class DispatchCenter:
                 if a.unit_id in self.svc.state:
                     self.svc.set_status(a.unit_id, _DUTY[a.status.value], f"resumed {inc.id}")
         self._resumed_alert(list(incidents.values()))
+        self._resume_rows = rows  # the cut sequences are taken up once the tasks can run
 
     def _resumed_alert(self, incidents: list[Incident]) -> None:
         """Say what a restart brought back, and how much of it needs a look."""
@@ -281,9 +299,20 @@ class DispatchCenter:
     # -- operator actions -----------------------------------------------------------
     async def dispatch(self, incident_id: str, unit_ids: Sequence[str] | None = None, *,
                        operator: str | None = None) -> Incident:
-        """Send ``unit_ids`` (default: the recommendation) to the incident. Checks every
-        unit first (lost, committed, below reserve... raise UnitUnavailableError and
-        nothing is recorded), records the assignments, then commands each unit."""
+        """Send ``unit_ids`` (default: the recommendation); the incident after it. See
+        :meth:`dispatch_units`, which also says which units were refused."""
+        return (await self.dispatch_units(incident_id, unit_ids, operator=operator)).incident
+
+    async def dispatch_units(self, incident_id: str, unit_ids: Sequence[str] | None = None,
+                             *, operator: str | None = None) -> Dispatched:
+        """Send every unit of ``unit_ids`` (default: the recommendation) that can go.
+
+        Each is checked by the rule the recommender applies (:mod:`.eligibility`),
+        under the ledger's lock; the ones that can go are assigned in one transaction,
+        with a note naming the refused ones and why (and a warning). When none can go
+        nothing is recorded: UnitUnavailableError (``refused`` lists them) or
+        NoUnitsAvailableError, with an alert, so a call nobody was sent to is never
+        quiet. An unknown unit id refuses the whole call (a typo, not a unit's state)."""
         ledger = await self._ready()
         inc = self.incident(incident_id)
         if not inc.status.open:
@@ -291,14 +320,48 @@ class DispatchCenter:
                                          "the incident is no longer open")
         rec = self.recommend(incident_id)
         ids = list(dict.fromkeys(unit_ids if unit_ids is not None else rec.unit_ids))
+        for unit_id in ids:
+            self.svc.state.index_of(unit_id)  # UnknownUnitError
         if not ids:
             why = "; ".join(rec.notes) or "every unit is committed, lost or below reserve"
-            raise NoUnitsAvailableError(f"{incident_id}: no eligible unit to send ({why})")
+            error = NoUnitsAvailableError(f"{incident_id}: no eligible unit to send ({why})")
+            error.refused = tuple(Refusal(e.unit_id, e.detail) for e in rec.excluded)
+            self._none_sent(incident_id, str(error))
+            raise error
         now, op = self.svc.wall(), operator or self.settings.operator
-        events = [self._assignment(incident_id, u, rec, now, op) for u in ids]
-        inc = (await ledger.record(events, check=lambda: self._check_units(ids)))[incident_id]
-        self._send(inc, ids)
-        return inc
+        refused: list[Refusal] = []
+
+        def build() -> tuple[list[IncidentEvent], list[AuditEntry]]:
+            refused[:] = [Refusal(u, why) for u in ids
+                          if (why := actions.unavailable_reason(self, u))]
+            if len(refused) == len(ids):
+                raise UnitUnavailableError.of(refused)
+            out = {r.unit_id for r in refused}
+            events = [self._assignment(incident_id, u, rec, now, op) for u in ids
+                      if u not in out]
+            if refused:
+                events.append(IncidentEvent(
+                    EventKind.NOTE, incident_id, now, op, None,
+                    {"text": f"not sent: {refused_text(refused, self.callsign)}",
+                     "refused": [{"unit": r.unit_id, "reason": r.reason} for r in refused]}))
+            return events, []
+
+        try:
+            inc = (await ledger.record_built(build))[incident_id]
+        except UnitUnavailableError as exc:
+            self._none_sent(incident_id, str(exc))
+            raise
+        out = {r.unit_id for r in refused}
+        sent = tuple(u for u in ids if u not in out)
+        self._send(inc, sent)
+        if refused:
+            self.alert(Severity.WARNING, "dispatch.partial",
+                       f"{incident_id}: sent {len(sent)} of {len(ids)} units; not sent: "
+                       f"{refused_text(refused, self.callsign)}")
+        return Dispatched(inc, sent, tuple(refused))
+
+    def _none_sent(self, incident_id: str, why: str) -> None:
+        self.alert(Severity.WARNING, "dispatch.not_sent", f"{incident_id}: nobody sent: {why}")
 
     async def reassign(self, incident_id: str, unit_id: str, replacement: str | None = None,
                        *, operator: str | None = None, reason: str = "") -> Incident:

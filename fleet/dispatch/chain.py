@@ -1,21 +1,31 @@
-"""The audit's hash chain, pure: canonical row JSON, row hashes, and verification.
+"""The audit's hash chain, pure: canonical row JSON, row hashes, and the check of one row.
 
-Each row stores ``hash = sha256(prev_hash + canonical_json(row))`` where the row is
-``{seq, time, operator, kind, incident, unit, data}`` and ``prev_hash`` is the previous
-row's hash (64 zeros for the first row). Changing, inserting, removing or reordering
-any row breaks every hash after it; removing rows from the end is caught by comparing
-the head hash with one noted elsewhere (``fleet audit verify --expect-head``).
+Each row stores ``hash = HMAC-SHA256(key, prev_hash + canonical_json(row))`` where the
+row is ``{seq, time, operator, kind, incident, unit, data}``, ``prev_hash`` is the
+previous row's hash (64 zeros for the first row) and ``key`` is the audit key, kept
+apart from the database (:mod:`.audit_key`); the row's ``key_id`` column names the key
+(a fingerprint, never the key). Without the key nobody can recompute a hash, so an
+edited row cannot be re-hashed to look whole.
+
+Files written before the key (schema 1) hold ``hash = sha256(prev_hash + canonical
+row)`` and no ``key_id``: they are still checked, and named as the older, re-forgeable
+format. A file continued by a keyed fleet keeps its old rows as they were and chains the
+keyed ones onto them; an unkeyed row after a keyed one is tampering.
+
+The whole-file verdict (anchors, expected heads) is :mod:`.audit_check`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 GENESIS = "0" * 64
+KEY_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +51,27 @@ class AuditRecord:
     data: dict[str, Any]
     prev_hash: str
     hash: str
+    key_id: str | None = None  # the key that sealed the row; None: schema-1 plain SHA-256
 
 
 @dataclass(frozen=True, slots=True)
-class Verification:
-    ok: bool
-    rows: int  # rows checked
-    head: str  # hash of the last good row (GENESIS for an empty log)
-    bad_seq: int | None = None  # first bad row
-    problem: str = ""
+class AuditKey:
+    """The secret that seals rows, and its public fingerprint (stored with each row)."""
 
-    def message(self) -> str:
-        if self.ok:
-            return f"OK: {self.rows} rows, head {self.head}"
-        return f"TAMPERED at row {self.bad_seq}: {self.problem}"
+    secret: bytes = field(repr=False)
+    key_id: str
+    source: str = ""  # where it came from, for messages (a path, "ephemeral")
+
+    @classmethod
+    def from_secret(cls, secret: bytes, source: str = "") -> AuditKey:
+        if len(secret) != KEY_BYTES:
+            raise ValueError(f"an audit key is {KEY_BYTES} bytes, got {len(secret)}")
+        return cls(secret, key_id_of(secret), source)
+
+
+def key_id_of(secret: bytes) -> str:
+    """16 hex digits naming a key: a hash of it, domain-separated, that reveals nothing."""
+    return hashlib.sha256(b"fleet audit key id\0" + secret).hexdigest()[:16]
 
 
 def canonical(value: Any) -> str:
@@ -64,56 +81,50 @@ def canonical(value: Any) -> str:
 
 
 def row_hash(prev_hash: str, seq: int, time: float, operator: str, kind: str,
-             incident: str | None, unit: str | None, data: Mapping[str, Any]) -> str:
-    return _hash(prev_hash, seq, time, operator, kind, incident, unit, canonical(data))
+             incident: str | None, unit: str | None, data: Mapping[str, Any],
+             key: bytes | None = None) -> str:
+    """The row's hash: HMAC-SHA256 with ``key``, plain SHA-256 (schema 1) without."""
+    return _hash(prev_hash, seq, time, operator, kind, incident, unit, canonical(data), key)
 
 
 def _hash(prev_hash: str, seq: int, time: float, operator: str, kind: str,
-          incident: str | None, unit: str | None, data_json: str) -> str:
-    """sha256(prev + canonical row), the row's JSON assembled around the (canonical) data
-    text in sorted-key order: the same bytes as ``canonical(row)``, one dumps cheaper."""
+          incident: str | None, unit: str | None, data_json: str, key: bytes | None) -> str:
+    """The row's JSON assembled around the (canonical) data text in sorted-key order: the
+    same bytes as ``canonical(row)``, one dumps cheaper."""
     d = json.dumps
     text = (f'{{"data":{data_json},"incident":{d(incident, ensure_ascii=False)},'
             f'"kind":{d(kind, ensure_ascii=False)},"operator":{d(operator, ensure_ascii=False)},'
             f'"seq":{d(seq)},"time":{d(time)},"unit":{d(unit, ensure_ascii=False)}}}')
-    return hashlib.sha256((prev_hash + text).encode()).hexdigest()
+    message = (prev_hash + text).encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
-def seal(entry: AuditEntry, seq: int, prev_hash: str) -> tuple[str, str]:
+def seal(entry: AuditEntry, seq: int, prev_hash: str, key: AuditKey | None = None
+         ) -> tuple[str, str]:
     """``(data_json, hash)`` for ``entry`` stored as row ``seq``; raises ValueError for
     data JSON cannot carry (NaN, non-string keys, objects)."""
-    data = dict(entry.data)
-    text = canonical(data)
-    return text, row_hash(prev_hash, seq, float(entry.time), entry.operator, entry.kind,
-                          entry.incident, entry.unit, data)
+    text = canonical(dict(entry.data))
+    return text, _hash(prev_hash, seq, float(entry.time), entry.operator, entry.kind,
+                       entry.incident, entry.unit, text, key.secret if key else None)
 
 
-StoredRow = tuple[int, float, str, str, str | None, str | None, str, str, str]
+#: ``(seq, time, operator, kind, incident, unit, data_json, prev_hash, hash, key_id)``
+StoredRow = tuple[int, float, str, str, str | None, str | None, str, str, str, str | None]
 
 
-def verify(rows: Iterable[StoredRow], expect_head: str | None = None) -> Verification:
-    """Check stored rows ``(seq, time, operator, kind, incident, unit, data_json,
-    prev_hash, hash)`` in seq order; stop at the first bad one."""
-    prev, count, expected = GENESIS, 0, 1
-    for seq, time, operator, kind, incident, unit, data_json, prev_hash, digest in rows:
-        problem = _problem(seq, expected, prev, time, operator, kind, incident, unit,
-                           data_json, prev_hash, digest)
-        if problem:
-            return Verification(False, count, prev, seq, problem)
-        prev, count, expected = digest, count + 1, expected + 1
-    if expect_head is not None and prev != expect_head:
-        return Verification(False, count, prev, count + 1,
-                            f"head is {prev}, expected {expect_head} (rows removed from the end?)")
-    return Verification(True, count, prev)
-
-
-def _problem(seq: int, expected: int, prev: str, time: object, operator: str, kind: str,
-             incident: str | None, unit: str | None, data_json: str, prev_hash: str,
-             digest: str) -> str:
-    """What is wrong with one stored row, or an empty string."""
+def row_problem(row: StoredRow, expected: int, prev: str, keyed_before: bool,
+                key: AuditKey | None) -> str:
+    """What is wrong with one stored row, or "". ``expected`` is the seq it should have,
+    ``prev`` the previous row's hash, ``keyed_before`` whether a keyed row came before.
+    ``key`` None: keyed rows' MACs are not checked (links, order and form still are)."""
+    seq, time, operator, kind, incident, unit, data_json, prev_hash, digest, key_id = row
     if seq != expected:
         if seq > expected:
-            return f"expected row {expected} next, found row {seq} (rows removed)"
+            gone = f"row {expected}" if seq == expected + 1 else f"rows {expected}-{seq - 1}"
+            after = f"row {expected - 1} is followed by" if expected > 1 else "the file starts at"
+            return f"{gone} missing (deleted?): {after} row {seq}"
         return f"row {seq} out of order"
     if prev_hash != prev:
         return ("prev_hash does not match the previous row's hash "
@@ -126,12 +137,25 @@ def _problem(seq: int, expected: int, prev: str, time: object, operator: str, ki
         return "data is not in canonical form (edited by hand?)"
     if not isinstance(time, float):
         return f"time is not a number ({time!r})"
-    if _hash(prev, seq, time, operator, kind, incident, unit, data_json) != digest:
-        return "contents do not match the row's hash (row changed)"
+    if key_id is None:
+        if keyed_before:
+            return ("an unkeyed (plain SHA-256) row after keyed rows: re-hashed by someone "
+                    "without the key")
+        if _hash(prev, seq, time, operator, kind, incident, unit, data_json, None) != digest:
+            return "contents do not match the row's hash (row changed)"
+        return ""
+    if key is None:
+        return ""
+    if key_id != key.key_id:
+        return (f"sealed with key {key_id}, not the file's key {key.key_id} (the key_id "
+                "column was changed, or the row re-sealed with another key)")
+    if _hash(prev, seq, time, operator, kind, incident, unit, data_json,
+             key.secret) != digest:
+        return "contents do not match the row's HMAC (row changed, or re-hashed without the key)"
     return ""
 
 
 def record(row: StoredRow) -> AuditRecord:
-    seq, time, operator, kind, incident, unit, data_json, prev_hash, digest = row
+    seq, time, operator, kind, incident, unit, data_json, prev_hash, digest, key_id = row
     return AuditRecord(seq, time, operator, kind, incident, unit, json.loads(data_json),
-                       prev_hash, digest)
+                       prev_hash, digest, key_id)

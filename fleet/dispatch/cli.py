@@ -20,10 +20,12 @@ from fleet.config import load_config
 from fleet.errors import FleetError
 
 from . import incident_cli, report_render, reports
-from .audit import default_audit_path, open_readonly, select, verify_db
+from .audit import default_audit_path, open_readonly, select
+from .audit_cli import audit_verify_options, verify_command
 from .chain import AuditRecord
 from .incident import INCIDENT_EVENT_KINDS
 from .incident_cli import exchange as exchange  # the CAD client, for tests and tools
+from .settings import DispatchSettings
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 
@@ -33,10 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     audit = sub.add_parser("audit", help="verify or export the audit log")
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    verify = asub.add_parser("verify", help="check the hash chain (exit 1 if tampered)")
+    verify = asub.add_parser(
+        "verify", help="check the keyed chain and its anchors (exit 1 if tampered)",
+        description="Check every row's HMAC with the audit key, the chain's links, and the "
+        "head against the anchor files. Exit 0 intact, 1 tampered (naming the first bad "
+        "row), 2 cannot check (no key, wrong key, bad arguments).")
     _db_options(verify)
-    verify.add_argument("--expect-head", default=None, metavar="HASH",
-                        help="the head hash noted earlier: also catches rows cut off the end")
+    audit_verify_options(verify)
     verify.set_defaults(handler=audit_verify)
     export = asub.add_parser("export", help="every row as CSV or JSON lines")
     _db_options(export)
@@ -88,12 +93,12 @@ def _db(args: argparse.Namespace) -> Path:
 
 
 # -- fleet audit ------------------------------------------------------------------------
+def _settings(args: argparse.Namespace) -> DispatchSettings:
+    return load_config(args.config).dispatch if args.config is not None else DispatchSettings()
+
+
 def audit_verify(args: argparse.Namespace) -> int:
-    path = _db(args)
-    with closing(open_readonly(path)) as conn:
-        result = verify_db(conn, args.expect_head)
-    print(f"{path}: {result.message()}")
-    return EXIT_OK if result.ok else EXIT_FAILURE
+    return verify_command(args, _db(args), _settings(args))
 
 
 def audit_export(args: argparse.Namespace) -> int:
@@ -110,7 +115,7 @@ def audit_export(args: argparse.Namespace) -> int:
         for r in rows:
             w.writerow([r.seq, repr(r.time), r.operator, r.kind, r.incident or "",
                         r.unit or "", json.dumps(r.data, sort_keys=True, ensure_ascii=False),
-                        r.prev_hash, r.hash])
+                        r.prev_hash, r.hash, r.key_id or ""])
     return EXIT_OK
 
 

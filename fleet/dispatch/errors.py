@@ -12,13 +12,19 @@
         ├── NoUnitsAvailableError     nothing eligible to send
         ├── DispatchUnavailableError  the centre is not running (audit could not be opened)
         └── AuditError                the audit store failed: the action was not recorded
-            └── AuditOverloadError    the writer's bounded queue is full
+            ├── AuditOverloadError    the writer's bounded queue is full
+            └── AuditKeyError         the audit key is missing, unreadable, malformed or wrong
 
 Every refusal happens before anything is written, so a refused call leaves no trace but
-the error: "nothing half-recorded".
+the error (and, for a dispatch nobody could go to, an alert): "nothing half-recorded". A
+dispatch in which only some units are refused sends the others and records the refusals
+(``Refusal``) in the incident.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from fleet.errors import FleetError
 
@@ -69,15 +75,30 @@ class IllegalTransitionError(DispatchError):
         super().__init__(f"{incident_id}: cannot {event} when {state}{tail}")
 
 
+class Refusal(NamedTuple):
+    """A unit a dispatch could not send, and why (:mod:`.eligibility`)."""
+
+    unit_id: str
+    reason: str
+
+
 class UnitUnavailableError(DispatchError):
-    def __init__(self, unit_id: str, reason: str):
+    """The unit (every unit asked for, listed in ``refused``) cannot be sent now."""
+
+    def __init__(self, unit_id: str, reason: str, refused: Sequence[Refusal] = ()):
         self.unit_id = unit_id
         self.reason = reason
-        super().__init__(f"{unit_id}: cannot be dispatched: {reason}")
+        self.refused = tuple(refused) or (Refusal(unit_id, reason),)
+        super().__init__("; ".join(f"{r.unit_id}: cannot be dispatched: {r.reason}"
+                                   for r in self.refused))
+
+    @classmethod
+    def of(cls, refused: Sequence[Refusal]) -> UnitUnavailableError:
+        return cls(refused[0].unit_id, refused[0].reason, refused)
 
 
 class NoUnitsAvailableError(DispatchError):
-    pass
+    refused: tuple[Refusal, ...] = ()
 
 
 class DispatchUnavailableError(DispatchError):
@@ -90,3 +111,7 @@ class AuditError(DispatchError):
 
 class AuditOverloadError(AuditError):
     pass
+
+
+class AuditKeyError(AuditError):
+    """The audit key cannot be used: ``fleet audit verify`` exits 2 (cannot check)."""

@@ -4,9 +4,11 @@ Each reaches the running core the way a CAD system does, through the broker the 
 already listens on: ``new`` on ``{prefix}/cad/incident``, the others on
 ``{prefix}/cad/action`` (docs/dispatch.md, "CAD over MQTT"), and waits for the answer
 with its request id. The core records the action (under ``--operator``) before it
-answers. Exit codes: 0 accepted, 1 rejected (the reason on stderr) or the broker
+answers. Exit codes: 0 accepted, 1 rejected (the reason on stderr), a call recorded but
+nobody dispatched (``failed``: which units were refused and why on stderr) or the broker
 unreachable, 2 usage or config error, 3 no answer in time: the action may or may not
-have been done, and resending with the same ``--id`` finds out without doing it twice.
+have been done, and resending with the same ``--id`` finds out without doing it twice,
+4 dispatched, but some units refused (``partial``; they are named on stderr).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from .cad import CadPayloadError, CadRequest, encode_request, request_topics
 from .cad_actions import OPS, ActionRequest, action_topics, encode_action, parse_action
 from .intake import Intake
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_NO_ANSWER = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_NO_ANSWER, EXIT_PARTIAL = 0, 1, 2, 3, 4
+#: answers that carry an incident: the action (or the call) was recorded
+RECORDED = ("accepted", "partial", "failed")
 
 #: op -> (help, positional arguments: (name, help)); options are added in _op_options
 ACTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -138,7 +142,7 @@ def incident_new(args: argparse.Namespace) -> int:
             print(f"  {line}")
         if answer.get("dispatched"):
             print(f"dispatched: {', '.join(answer['dispatched'])}")
-    return EXIT_OK
+    return _outcome(answer)
 
 
 # -- fleet incident ACTION --------------------------------------------------------------
@@ -165,7 +169,7 @@ def incident_action(args: argparse.Namespace) -> int:
         else:
             lines = cad_render.action_lines(answer)
         print("\n".join(lines))
-    return EXIT_OK
+    return _outcome(answer)
 
 
 def _accepted(exchange_: Any, request_id: str, as_json: bool) -> dict[str, Any] | int:
@@ -176,9 +180,28 @@ def _accepted(exchange_: Any, request_id: str, as_json: bool) -> dict[str, Any] 
         return EXIT_NO_ANSWER
     if as_json:
         print(json.dumps(answer, ensure_ascii=False))
-    if answer.get("result") != "accepted":
+    if answer.get("result") not in RECORDED:
         return _rejected(answer)
     return answer
+
+
+def _outcome(answer: dict[str, Any]) -> int:
+    """0 when everything asked was done; a dispatch that sent nobody (``failed``) or
+    not every unit (``partial``) says which units were refused and why, on stderr."""
+    result = answer.get("result")
+    refused = answer.get("refused") or []
+    for r in refused:
+        name = f"{r.get('callsign')} ({r.get('unit')})" if r.get("callsign") else r.get("unit")
+        print(f"fleet: not sent: {name}: {r.get('reason')}", file=sys.stderr)
+    if result == "failed":
+        print(f"fleet: recorded as {answer.get('incident')}, but NOBODY was dispatched: "
+              f"{answer.get('reason') or 'no reason given'}", file=sys.stderr)
+        return EXIT_REJECTED
+    if result == "partial":
+        print(f"fleet: partial dispatch: {len(refused)} unit(s) refused, the others sent",
+              file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_OK
 
 
 def _ask(exchange_: Any, request_id: str) -> dict[str, Any] | None:
@@ -193,6 +216,9 @@ def _ask(exchange_: Any, request_id: str) -> dict[str, Any] | None:
 
 def _rejected(answer: dict[str, Any]) -> int:
     print(f"fleet: rejected: {answer.get('reason') or 'no reason given'}", file=sys.stderr)
+    for r in answer.get("refused") or []:
+        name = f"{r.get('callsign')} ({r.get('unit')})" if r.get("callsign") else r.get("unit")
+        print(f"fleet: not sent: {name}: {r.get('reason')}", file=sys.stderr)
     return EXIT_REJECTED
 
 

@@ -53,11 +53,23 @@ class Ledger:
                      extra: Sequence[AuditEntry] = ()) -> dict[str, Incident]:
         """Apply ``events`` (all or none) after ``check()`` passes, under one lock so
         checks see every earlier record; returns the incidents they changed."""
+        def build() -> tuple[Sequence[IncidentEvent], Sequence[AuditEntry]]:
+            if check is not None:
+                check()
+            return events, extra
+
+        return await self.record_built(build)
+
+    async def record_built(self, build: Callable[[], tuple[Sequence[IncidentEvent],
+                                                           Sequence[AuditEntry]]]
+                           ) -> dict[str, Incident]:
+        """As :meth:`record`, with the events and extra rows built under the lock by
+        ``build()`` (which may raise to record nothing): a dispatch decides there which
+        units can go, seeing every earlier record."""
         async with self._lock:
             if self._inflight is not None and not self._inflight.done():
                 await asyncio.wait([self._inflight])  # a cancelled caller's write lands first
-            if check is not None:
-                check()
+            events, extra = build()
             staged: dict[str, Incident] = {}
             for e in events:
                 current = staged.get(e.incident_id) or self.incidents.get(e.incident_id)

@@ -6,17 +6,16 @@ time, ground and water units cover it times the zone's road factor. Three refine
 for dispatch: a ground unit on the other bank of a river drives by the best bridge
 (:mod:`.bridges`, when the city map is configured), a drone on patrol is already
 airborne (no launch time), and a row is
-eligible only if every rule holds (status, position, battery reserve, boats near the
-river, not excluded by the caller). fleet/eta.py returns only the top k eligible rows;
+eligible only as :mod:`.eligibility` says (the rule the dispatch check also applies,
+here over every row at once). fleet/eta.py returns only the top k eligible rows;
 dispatch needs every row's numbers to explain why a unit was *not* chosen, so this
 module keeps them. tests/dispatch checks the two agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Protocol
 
 import numpy as np
@@ -26,10 +25,10 @@ from fleet.eta import DEFAULT_ELIGIBLE, EARTH_RADIUS_M, unit_vector
 from fleet.model import KINDS, Domain, Unit, UnitStatus
 
 from .bridges import Crossings
+from .eligibility import WATER_KINDS, Facts, Reason, reasons, reserve_table, status_table
 
 _SERIES_MAX_CHORD = 0.05  # as fleet/eta.py: c·(1 + c²/24) is exact to 1e-7 below this
 _PATROLLING = UnitStatus.PATROLLING.code
-_WATER_KINDS = np.array([k.domain is Domain.WATER for k in KINDS])
 _LAND_KINDS = np.array([k.domain is Domain.LAND for k in KINDS])
 
 
@@ -41,21 +40,6 @@ class FleetView(Protocol):
     def unit_at(self, index: int) -> Unit: ...
 
     def index_of(self, unit_id: str) -> int: ...
-
-
-class Reason(IntEnum):
-    """Why a row is not eligible, most fundamental first."""
-
-    ELIGIBLE = 0
-    EXCLUDED = 1  # by the caller: already on this incident, or failed it
-    NOT_HEARD = 2
-    LOST = 3
-    COMMITTED = 4
-    NOT_AVAILABLE = 5  # returning, out of service
-    NO_POSITION = 6
-    LOW_BATTERY = 7
-    AWAY_FROM_RIVER = 8
-    NO_ROLE = 9  # eligible, but fills no requirement of this category
 
 
 @dataclass(slots=True)
@@ -72,19 +56,24 @@ class Pass:
 
 
 class Ranker:
-    """Per-row tables cached across queries (they change only when units register)."""
+    """Per-row tables cached across queries (they change only when units register).
+
+    ``committed`` gives the units the incident record has actively assigned (unit id ->
+    incident): they are not eligible whatever their duty status says (a crew may report
+    "available" while the record still has it on a call)."""
 
     def __init__(self, view: FleetView, reserve_pct: Mapping[Domain, float],
                  eligible: Collection[UnitStatus] = DEFAULT_ELIGIBLE,
-                 crossings: Crossings | None = None) -> None:
+                 crossings: Crossings | None = None,
+                 committed: Callable[[], Mapping[str, str]] | None = None) -> None:
         self.view = view
         self.crossings = crossings
-        self._reserve_by_kind = np.array([reserve_pct.get(k.domain, 0.0) for k in KINDS])
-        self._status_penalty = np.full(len(UnitStatus), np.inf)
-        self._status_penalty[[s.code for s in eligible]] = 0.0
+        self.committed = committed or dict
+        self._reserve_by_kind = reserve_table(reserve_pct)
+        self._statuses = status_table(eligible)
         self._roles: dict[str, np.ndarray] = {}
         self._size = -1
-        self._reserve_row = np.zeros(0)
+        self._read_only = np.zeros(0, dtype=bool)
         self._water_rows = np.zeros(0, dtype=np.intp)
         self._land_rows = np.zeros(0, dtype=np.intp)
 
@@ -95,10 +84,34 @@ class Ranker:
         if n == self._size:
             return
         kinds = cols.kind[:n]
-        self._reserve_row = self._reserve_by_kind[kinds]
-        self._water_rows = np.flatnonzero(_WATER_KINDS[kinds])
+        self._read_only = np.array([self.view.unit_at(i).read_only for i in range(n)],
+                                   dtype=bool)
+        self._water_rows = np.flatnonzero(WATER_KINDS[kinds])
         self._land_rows = np.flatnonzero(_LAND_KINDS[kinds])
         self._size = n
+
+    def facts(self, rows: slice) -> Facts:
+        """The eligibility inputs of ``rows`` (all of them, or one: ``slice(i, i + 1)``)."""
+        self._refresh()
+        cols = self.view.columns
+        start, stop, _ = rows.indices(cols.size)
+        committed = np.zeros(max(stop - start, 0), dtype=bool)
+        for unit_id in self.committed():
+            try:
+                i = self.view.index_of(unit_id)
+            except KeyError:  # UnknownUnitError: a unit removed from the config since
+                continue
+            if start <= i < stop:
+                committed[i - start] = True
+        return Facts(cols.status[rows], cols.seen[rows], cols.x[rows], cols.battery_pct[rows],
+                     cols.kind[rows], self._read_only[rows], committed)
+
+    def eligibility(self, row: int, *, near_river: bool = True,
+                    excluded: bool = False) -> Reason:
+        """Why one unit may not be sent (ELIGIBLE if it may): the dispatch check."""
+        code = reasons(self.facts(slice(row, row + 1)), self._statuses, self._reserve_by_kind,
+                       excluded=np.array([excluded]), near_river=near_river)
+        return Reason(int(code[0]))
 
     def role_mask(self, role: str) -> np.ndarray:
         """True for rows whose unit responds to ``role`` (extended as units register)."""
@@ -148,16 +161,14 @@ class Ranker:
         patrolling = np.flatnonzero(status == _PATROLLING)
         if patrolling.size:  # already airborne: no launch (ground units have none anyway)
             eta[patrolling] -= cols.launch_s[patrolling]
-        eligible = np.take(self._status_penalty, status)
-        eligible += eta  # NaN for rows without a position
-        low = cols.battery_pct[:n] < self._reserve_row
-        if low.any():
-            eligible[low] = np.inf
-        if not near_river:
-            eligible[self._water_rows] = np.inf
+        excluded = None
         if exclude_rows is not None and exclude_rows.size:
-            eligible[exclude_rows] = np.inf
-        unplaced = np.isnan(eligible)
+            excluded = np.zeros(n, dtype=bool)
+            excluded[exclude_rows] = True
+        code = reasons(self.facts(slice(0, n)), self._statuses, self._reserve_by_kind,
+                       excluded=excluded, near_river=near_river)
+        eligible = np.where(code == 0, eta, np.inf)
+        unplaced = np.isnan(eligible)  # a position but no speed: never, but stay safe
         if unplaced.any():
             eligible[unplaced] = np.inf
         bridge, exact_below = None, np.inf
@@ -208,25 +219,7 @@ class Ranker:
 
     def reason(self, row: int, p: Pass, excluded: Collection[int]) -> Reason:
         """Why ``row`` is ineligible in ``p`` (ELIGIBLE if it is not)."""
-        cols = self.view.columns
-        if row in excluded:
-            return Reason.EXCLUDED
-        if not cols.seen[row]:
-            return Reason.NOT_HEARD
-        if cols.lost[row]:
-            return Reason.LOST
-        status = STATUS_BY_CODE[int(cols.status[row])]
-        if status.committed:
-            return Reason.COMMITTED
-        if self._status_penalty[status.code] != 0.0:
-            return Reason.NOT_AVAILABLE
-        if np.isnan(p.eta_s[row]):
-            return Reason.NO_POSITION
-        if cols.battery_pct[row] < self._reserve_by_kind[cols.kind[row]]:
-            return Reason.LOW_BATTERY
-        if not p.near_river and _WATER_KINDS[cols.kind[row]]:
-            return Reason.AWAY_FROM_RIVER
-        return Reason.ELIGIBLE
+        return self.eligibility(row, near_river=p.near_river, excluded=row in excluded)
 
     def reserve_pct(self, row: int) -> float:
         return float(self._reserve_by_kind[self.view.columns.kind[row]])

@@ -10,7 +10,7 @@ console and the CLI print the same explanation (:mod:`fleet.dispatch.explain`).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +20,9 @@ from fleet.model import KINDS, UnitKind
 
 from .bridges import Crossings
 from .categories import Category, Requirement
+from .eligibility import Reason
 from .places import Placement
-from .ranking import STATUS_BY_CODE, FleetView, Pass, Ranker, Reason, smallest
+from .ranking import STATUS_BY_CODE, FleetView, Pass, Ranker, smallest
 from .settings import DispatchSettings
 
 
@@ -109,15 +110,21 @@ BRIDGE_ROWS = 64
 
 
 class Recommender:
-    """Recommendations over one fleet (caches per-row tables between calls)."""
+    """Recommendations over one fleet (caches per-row tables between calls).
 
-    def __init__(self, view: FleetView, settings: DispatchSettings) -> None:
+    ``committed`` gives the units the incident record has actively assigned (unit id ->
+    incident; the dispatch centre's): never recommended, as the dispatch check would
+    refuse them (:mod:`.eligibility`, the rule both apply)."""
+
+    def __init__(self, view: FleetView, settings: DispatchSettings, *,
+                 committed: Callable[[], Mapping[str, str]] | None = None) -> None:
         self.view = view
         self.settings = settings
         crossings = None
         if settings.road_map is not None:
             crossings = Crossings.from_map(read_city_map(settings.road_map))
-        self.ranker = Ranker(view, settings.reserve_pct, crossings=crossings)
+        self.ranker = Ranker(view, settings.reserve_pct, crossings=crossings,
+                             committed=committed)
         self._kind_tables: dict[Requirement, np.ndarray] = {}
         self._req_rows: dict[tuple[Requirement, str], tuple[int, np.ndarray]] = {}
 
@@ -249,8 +256,12 @@ class Recommender:
                 return "never heard (no telemetry yet)"
             case Reason.LOST:
                 return "lost (telemetry stopped)"
+            case Reason.READ_ONLY:
+                return "read-only (watched, never commanded)"
             case Reason.COMMITTED | Reason.NOT_AVAILABLE:
-                return STATUS_BY_CODE[int(cols.status[row])].value.replace("_", " ")
+                status = STATUS_BY_CODE[int(cols.status[row])].value.replace("_", " ")
+                owner = self.ranker.committed().get(self.view.unit_at(row).id)
+                return f"{status}, committed to {owner}" if owner else status
             case Reason.NO_POSITION:
                 return "no position fix"
             case Reason.LOW_BATTERY:

@@ -38,6 +38,13 @@ class DispatchSettings:
     #: SQLite audit file; None: ``$XDG_STATE_HOME/fleet/audit.sqlite3`` for a config
     #: loaded from a file, an in-memory audit for one built in code (tests)
     audit_db: str | None = None
+    #: the key that seals audit rows (HMAC), kept apart from the database; None:
+    #: ``$XDG_CONFIG_HOME/fleet/audit.key``, created 0600 on first use
+    audit_key_file: str | None = None
+    #: where the audit's head is anchored (a file a day, append-only); None: ``<audit_db>.anchors``
+    audit_anchor_dir: str | None = None
+    audit_checkpoint_rows: int = 100  # anchor the head after this many rows...
+    audit_checkpoint_min: float = 5.0  # ...or this long after the first unanchored row
     operator: str = "duty-officer"  # who acts when a call names nobody
     categories: Mapping[str, Category] = field(default_factory=lambda: dict(DEFAULT_CATEGORIES))
     reserve_pct: Mapping[Domain, float] = field(default_factory=lambda: dict(DEFAULT_RESERVE_PCT))

@@ -229,11 +229,13 @@ class Supervisor:
             if inc.on_scene_at is None and inc.id not in self._overdue and \
                     now > inc.received_at + inc.target_s:
                 self._overdue.add(inc.id)
+                # the row first: a restart that finds it neither writes it nor alerts
+                # again (a crash between the two loses this alert, never repeats it)
+                await self.c.audit_only("incident.target_missed", inc.id, None,
+                                        target_s=inc.target_s)
                 self.c.alert(Severity.WARNING, "dispatch.target_missed",
                              f"{inc.id}: nobody on scene {duration(inc.target_s)} after the "
                              f"call ({inc.zone_name} target)")
-                await self.c.audit_only("incident.target_missed", inc.id, None,
-                                        target_s=inc.target_s)
         self._check_stale(opened, now)
 
     def _check_stale(self, opened: list[Incident], now: float) -> None:

@@ -36,14 +36,15 @@ class PatrolRoute:
 
 HANDED_OVER = "handed over"
 
-#: commands that leave a unit on its scheduled run: reading, bookkeeping, a speed tweak
-_PASSIVE = (c.DownloadMission, c.SetStatus, c.SetSpeed)
+#: commands that leave a unit on its scheduled run: reading, bookkeeping, a speed tweak,
+#: where it will return to (a home put back at its base)
+_PASSIVE = (c.DownloadMission, c.SetStatus, c.SetSpeed, c.SetHome)
 
 
 def takes_over(command: c.Command) -> bool:
     """Whether an operator's ``command`` takes a unit over from its schedule: anything
     that moves it, changes its mode, arms or disarms it or replaces its mission; not a
-    read, a duty status, a speed, or a fence or rally upload."""
+    read, a duty status, a speed, a home, or a fence or rally upload."""
     if isinstance(command, _PASSIVE):
         return False
     if isinstance(command, c.UploadMission | c.ClearMission):

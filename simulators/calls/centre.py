@@ -283,7 +283,11 @@ class CallCentre:
         if out is None or out.op:
             return      # another client's call, or an answer already counted
         result, call = body.get("result"), self.calls[out.id]
-        if result == "accepted":
+        # "partial" (some units refused) and "failed" (nobody sent) are recorded calls too
+        if result in ("accepted", "partial", "failed"):
+            if result != "accepted":
+                log.warning("%s: dispatch %s: %s", call.ref, result,
+                            body.get("reason") or body.get("refused"))
             incident = body.get("incident")
             if not isinstance(incident, str) or not incident:
                 raise BadAnswer("accepted without an incident id")
@@ -306,7 +310,7 @@ class CallCentre:
         if out is None or not out.op:
             return
         result = body.get("result")
-        if result == "accepted":
+        if result in ("accepted", "partial"):  # partial: a dispatch with units refused
             doc = body.get("incident")
             if not isinstance(doc, dict):
                 doc = {"id": out.incident, "status": FINAL_STATUS.get(out.op, "")}

@@ -69,12 +69,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     m.add_argument("--username", default=None)
     m.add_argument("--password", default=None,
                    help="or set FLEET_SIM_MQTT_PASSWORD (keeps it out of `ps`)")
+    m.add_argument("--password-file", type=Path, default=None, metavar="FILE",
+                   help="the password is this file's first line (a CAD account's file "
+                   "from fleet broker-config)")
     m.add_argument("--prefix", default="fleet/v1", help="topic prefix (fleet/v1)")
     p.add_argument("--log-level", default="INFO")
 
 
 def build_config(args: argparse.Namespace) -> CallsConfig:
     password = args.password or os.environ.get("FLEET_SIM_MQTT_PASSWORD")
+    if args.password_file is not None:
+        try:
+            password = args.password_file.read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, IndexError) as exc:
+            raise ValueError(f"cannot read a password from {args.password_file}: "
+                             f"{getattr(exc, 'strerror', None) or 'empty file'}") from None
     broker = Broker.from_url(args.broker, username=args.username, password=password,
                              ca_file=args.ca)
     return CallsConfig(broker=broker, prefix=args.prefix, calls_per_hour=args.calls_per_hour,

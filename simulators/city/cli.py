@@ -3,7 +3,8 @@
   python -m simulators city --groups 26 --boats 6 --broker mqtt://127.0.0.1:1883 --speedup 5
   python -m simulators city --groups 2 --boats 1 --fault disconnect:units=0.1,at=30,for=20
 
-Each unit is its own MQTT client (client id = its address, Last Will `offline`), drives
+Each unit is its own MQTT client (client id = its address, Last Will `offline`; with
+--credentials, its user name too, for a closed broker: docs/mqtt.md "Security"), drives
 Hengyang's main roads or sails the Xiang, reports telemetry, obeys commands and acks them.
 Unit ids and bases come from fleet's registry (--registry, default the shipped demo file).
 Faults: KIND[:key=value,...] with KIND disconnect | garbage | skew | duplicate, keys units
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -60,6 +62,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     m.add_argument("--username", default=None)
     m.add_argument("--password", default=None,
                    help="or set FLEET_SIM_MQTT_PASSWORD (keeps it out of `ps`)")
+    m.add_argument("--credentials", type=Path, default=None, metavar="FILE",
+                   help="JSON {unit address: password}: each unit logs in as itself, as a "
+                   "closed broker wants (fleet broker-config writes credentials/units.json)")
     m.add_argument("--prefix", default=None, help="topic prefix (default: the registry's)")
     f = p.add_argument_group("fault injection")
     f.add_argument("--fault", type=_fault, action="append", default=[], metavar="SPEC",
@@ -74,9 +79,25 @@ def build_config(args: argparse.Namespace) -> CityConfig:
     broker = Broker.from_url(url, username=args.username or registry.username,
                              password=password, keepalive_s=registry.keepalive_s,
                              ca_file=args.ca, cert_file=args.cert, key_file=args.key)
+    credentials = read_credentials(args.credentials) if args.credentials else None
     return CityConfig(broker=broker, groups=args.groups, boats=args.boats, rate_hz=args.rate,
                       speedup=args.speedup, seed=args.seed, registry=registry.path,
-                      topic_prefix=args.prefix, traffic=args.traffic, faults=tuple(args.fault))
+                      topic_prefix=args.prefix, traffic=args.traffic, faults=tuple(args.fault),
+                      credentials=credentials)
+
+
+def read_credentials(path: Path) -> dict[str, str]:
+    """``{unit address: password}`` from a JSON file (kept 0600 by whoever wrote it)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read credentials {path}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"credentials {path}: not JSON: {exc}") from None
+    if not isinstance(doc, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in doc.items()):
+        raise ValueError(f"credentials {path}: expected {{\"unit address\": \"password\"}}")
+    return doc
 
 
 async def serve(config: CityConfig) -> None:

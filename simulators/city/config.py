@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,9 @@ class CityConfig:
     topic_prefix: str | None = None  # None: the registry's [mqtt].topic_prefix
     traffic: float = 1.0             # 0 empty streets, 1 normal daytime congestion
     faults: tuple[FaultSpec, ...] = ()
+    #: unit address -> password: each unit logs in as itself (user name = its address);
+    #: None: every unit uses ``broker``'s user name and password
+    credentials: Mapping[str, str] | None = field(default=None, repr=False)
     connect_timeout_s: float = 30.0  # for every unit to be online at start
     parallel_connects: int = 32      # connection attempts in flight (a kind backlog)
 

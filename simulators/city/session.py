@@ -13,7 +13,7 @@ import random
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from . import mqtt_wire as wire
@@ -32,7 +32,7 @@ class Broker:
     host: str = "127.0.0.1"
     port: int = 1883
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     keepalive_s: int = 30
     #: TLS (``mqtts://``): verify the broker with this context, which may carry the
     #: unit's client certificate

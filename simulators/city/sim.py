@@ -28,7 +28,7 @@ from .clock import Clock, ManualClock, ScaledClock
 from .config import CityConfig
 from .faults import GARBAGE_KINDS, FaultSpec
 from .registry import Registry, UnitSpec, load_registry
-from .session import Topics, UnitSession
+from .session import Broker, Topics, UnitSession
 from .unit import SimUnit, Truth
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,20 @@ class CitySim:
         agent = UnitAgent(spec, unit, self.clock, rng("faults"))
         agent.session = UnitSession(
             client_id or spec.address, Topics.for_unit(self.prefix, spec.kind, spec.address),
-            self.config.broker, self.clock, agent.on_command, rng=rng("network"),
+            self._broker_for(spec), self.clock, agent.on_command, rng=rng("network"),
             connect_gate=self._gate)
         return agent
+
+    def _broker_for(self, spec: UnitSpec) -> Broker:
+        """The broker as this unit logs in: its own account when the config has the
+        units' credentials (a closed broker, docs/mqtt.md "Security"), else the shared one."""
+        creds = self.config.credentials
+        if creds is None:
+            return self.config.broker
+        if spec.address not in creds:
+            raise CitySimError(f"no password for unit {spec.address} in the credentials")
+        return replace(self.config.broker, username=spec.address,
+                       password=creds[spec.address])
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -58,8 +58,8 @@ def arm(v: Vehicle, force: bool = False) -> bool:
     v.armed = True
     v.arm_time = v.disarm_timer_from = v.t
     v.text(INFO, "Arming motors")
-    if v.home is not None:
-        v.set_home_here()          # home is re-set at arming while not locked
+    if v.home is not None and not v.home_locked:
+        v.set_home_here()          # home is re-set at arming unless a GCS set (locked) it
     return True
 
 

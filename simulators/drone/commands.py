@@ -11,6 +11,7 @@ does not implement (MAV_CMD_DO_ORBIT among them) are UNSUPPORTED.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,16 @@ ACCEPTED, TEMPORARILY_REJECTED, DENIED = M.MAV_RESULT_ACCEPTED, M.MAV_RESULT_TEM
     M.MAV_RESULT_DENIED
 UNSUPPORTED, FAILED = M.MAV_RESULT_UNSUPPORTED, M.MAV_RESULT_FAILED
 FORCE_DISARM_MAGIC = 21196
-_LOCATION_COMMANDS = {M.MAV_CMD_DO_REPOSITION, M.MAV_CMD_DO_SET_HOME}
+#: command_long_stores_location: COMMAND_LONG's param5/6 are degrees (x 1e7 as COMMAND_INT)
+_LOCATION_COMMANDS = {M.MAV_CMD_DO_REPOSITION, M.MAV_CMD_DO_SET_HOME, M.MAV_CMD_DO_SET_ROI,
+                      M.MAV_CMD_DO_SET_ROI_LOCATION}
+#: mav_frame_for_command_long: the frame a COMMAND_LONG location is read in; a location
+#: command without one (DO_REPOSITION) is UNSUPPORTED as COMMAND_LONG
+_LONG_FRAMES = {M.MAV_CMD_DO_SET_HOME: M.MAV_FRAME_GLOBAL,
+                M.MAV_CMD_DO_SET_ROI: M.MAV_FRAME_GLOBAL_RELATIVE_ALT,
+                M.MAV_CMD_DO_SET_ROI_LOCATION: M.MAV_FRAME_GLOBAL_RELATIVE_ALT}
+#: LOCATION_ALT_MAX_M: the largest altitude a Location holds
+LOCATION_ALT_MAX_M = 83000
 _REL_FRAMES = {M.MAV_FRAME_GLOBAL_RELATIVE_ALT, M.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT}
 _ABS_FRAMES = {M.MAV_FRAME_GLOBAL, M.MAV_FRAME_GLOBAL_INT}
 _TERRAIN_FRAMES = {M.MAV_FRAME_GLOBAL_TERRAIN_ALT, M.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT}
@@ -51,6 +61,7 @@ class Command:
     frame: int
     confirmation: int
     src: tuple[int, int]
+    long: bool = False   # came as COMMAND_LONG
 
     @classmethod
     def from_message(cls, msg: Any) -> Command:
@@ -58,15 +69,27 @@ class Command:
         if msg.get_type() == "COMMAND_INT":
             return cls(msg.command, msg.param1, msg.param2, msg.param3, msg.param4, msg.x, msg.y,
                        msg.z, msg.frame, 0, src)
-        if msg.command in _LOCATION_COMMANDS:
-            x, y = int(msg.param5 * 1e7), int(msg.param6 * 1e7)
-        else:
-            x, y = int(msg.param5), int(msg.param6)
+        scale = 1e7 if msg.command in _LOCATION_COMMANDS else 1.0
+        x, y = (0 if math.isnan(p) else int(_f32(p * scale)) for p in (msg.param5, msg.param6))
+        frame = _LONG_FRAMES.get(msg.command, M.MAV_FRAME_GLOBAL_RELATIVE_ALT)
         return cls(msg.command, msg.param1, msg.param2, msg.param3, msg.param4, x, y,
-                   msg.param7, M.MAV_FRAME_GLOBAL_RELATIVE_ALT, msg.confirmation, src)
+                   msg.param7, frame, msg.confirmation, src, long=True)
+
+    @property
+    def long_without_frame(self) -> bool:
+        """try_command_long_as_command_int: a COMMAND_LONG carrying a location ArduPilot
+        has no frame for (DO_REPOSITION) is UNSUPPORTED."""
+        return self.long and self.command in _LOCATION_COMMANDS and self.command not in _LONG_FRAMES
 
 
 Handler = Callable[["Endpoint", Command], int]
+
+
+def _f32(value: float) -> float:
+    """``value`` as a C float: ArduPilot builds with -fsingle-precision-constant, so
+    convert_COMMAND_LONG_loc_param's ``param * 1e7`` is a float product (to 32 at 35 S,
+    128 at 149 E), then truncated to int32."""
+    return float(struct.unpack("<f", struct.pack("<f", value))[0])
 
 
 def _arm_disarm(ep: Endpoint, c: Command) -> int:
@@ -193,16 +216,31 @@ def _request_capabilities(ep: Endpoint, c: Command) -> int:
 
 
 def _set_home(ep: Endpoint, c: Command) -> int:
+    """handle_command_do_set_home: param1 1, or lat and lon both 0, is "here"; another
+    param1 than 0 FAILS; a location that cannot be read (NaN or huge altitude, unknown
+    frame) is DENIED; the vehicle's set_home FAILS without an EKF origin (Copter) or for
+    a bad latitude/longitude (AP_AHRS::set_home). COMMAND_LONG's frame is GLOBAL (AMSL).
+    A home set this way is locked: arming no longer moves it."""
     v = ep.v
-    if c.p1 == 1:
-        if not v.origin_set:
-            return FAILED
-        v.set_home_here()
-        return ACCEPTED
-    if not (valid_lat_e7(c.x) and valid_lon_e7(c.y)) or (c.x == 0 and c.y == 0):
+    if c.p1 == 1 or (c.x == 0 and c.y == 0):
+        return ACCEPTED if v.gcs_set_home(None, None, None) else FAILED
+    if c.p1 != 0:
         return FAILED
-    v.set_home(c.x * 1e-7, c.y * 1e-7, c.z if c.frame in _ABS_FRAMES else v.home_alt + c.z)
-    return ACCEPTED
+    if math.isnan(c.z) or abs(c.z) > LOCATION_ALT_MAX_M:
+        return DENIED
+    if c.frame in _ABS_FRAMES:
+        alt = c.z
+    elif c.frame in _REL_FRAMES:
+        if v.home is None:
+            return FAILED    # change_alt_frame(ABSOLUTE) from above-home needs a home
+        alt = v.home_alt + c.z
+    elif c.frame in _TERRAIN_FRAMES:
+        return FAILED        # change_alt_frame(ABSOLUTE) needs terrain data: none simulated
+    else:
+        return DENIED
+    if not (valid_lat_e7(c.x) and valid_lon_e7(c.y)):
+        return FAILED
+    return ACCEPTED if v.gcs_set_home(c.x * 1e-7, c.y * 1e-7, alt) else FAILED
 
 
 def _fence_enable(ep: Endpoint, c: Command) -> int:
@@ -287,4 +325,4 @@ HANDLERS: dict[int, Handler] = {
 
 def execute(ep: Endpoint, c: Command) -> int:
     handler = ep.kind.commands.get(c.command)
-    return UNSUPPORTED if handler is None else handler(ep, c)
+    return UNSUPPORTED if handler is None or c.long_without_frame else handler(ep, c)

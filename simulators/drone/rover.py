@@ -233,9 +233,21 @@ class Rover(VehicleBase):
         arming.report_prearm(self)
         self._update_noise(dt)
 
+    def gcs_set_home(self, lat: float | None, lon: float | None, alt_amsl: float | None) -> bool:
+        """Rover::set_home(loc, lock=true) for MAV_CMD_DO_SET_HOME (None: here, which needs
+        a position), with its "Set HOME to" text; unlike Copter no EKF origin is needed."""
+        if lat is None or lon is None or alt_amsl is None:
+            if not self.origin_set:
+                return False
+            (lat, lon), alt_amsl = self.lat_lon, self.alt_amsl
+        self.set_home(lat, lon, alt_amsl, lock=True)
+        self.text(INFO, f"Set HOME to {lat:.6f} {lon:.6f} at {alt_amsl:.2f}m")
+        return True
+
     def _update_home(self) -> None:
-        """Rover::update_home: while disarmed home follows the vehicle (0.5 m steps)."""
-        if self.armed or self.home is None or not self.ekf_abs:
+        """Rover::update_home: while disarmed home follows the vehicle (0.5 m steps),
+        unless a GCS set (locked) it."""
+        if self.armed or self.home is None or not self.ekf_abs or self.home_locked:
             return
         hn, he = self.home_local()
         if math.hypot(self.body.north - hn, self.body.east - he) >= HOME_MIN_CHANGE_M:

@@ -220,8 +220,9 @@ def home_position(ep: Endpoint) -> Any:
     lat, lon, alt = v.home
     n, e = v.home_local()
     up = alt - v.cfg.home.alt_m
-    return ep.mav.home_position_encode(int(lat * 1e7), int(lon * 1e7), int(alt * 1000), n, e,
-                                       -up, [1.0, 0.0, 0.0, 0.0], 0.0, 0.0, 0.0,
+    # a Location holds 1e-7 degrees and centimetres: HOME_POSITION is those, in mm
+    return ep.mav.home_position_encode(round(lat * 1e7), round(lon * 1e7), round(alt * 100) * 10,
+                                       n, e, -up, [1.0, 0.0, 0.0, 0.0], 0.0, 0.0, 0.0,
                                        int(v.t * 1e6))
 
 

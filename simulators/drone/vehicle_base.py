@@ -61,6 +61,7 @@ class VehicleBase:
         self.armed = False
         self.arm_time = 0.0
         self.home: tuple[float, float, float] | None = None
+        self.home_locked = False     # AP_AHRS::_home_locked: a GCS set it; arming keeps it
         self.origin_set = False
         self.ekf_abs = False
         self.ekf_pred = False
@@ -124,13 +125,27 @@ class VehicleBase:
             return (0.0, 0.0)
         return self.local_from_global(self.home[0], self.home[1])
 
-    def set_home(self, lat: float, lon: float, alt_amsl: float) -> None:
+    def set_home(self, lat: float, lon: float, alt_amsl: float, lock: bool = False) -> None:
+        """AP_AHRS::set_home (HOME_POSITION goes out at once), then lock_home if asked:
+        nothing unlocks it but a reboot."""
         self.home = (lat, lon, alt_amsl)
+        self.home_locked = self.home_locked or lock
         self.outbox.home_changed = True
 
-    def set_home_here(self) -> None:
+    def set_home_here(self, lock: bool = False) -> None:
         lat, lon = self.lat_lon
-        self.set_home(lat, lon, self.alt_amsl)
+        self.set_home(lat, lon, self.alt_amsl, lock)
+
+    def gcs_set_home(self, lat: float | None, lon: float | None, alt_amsl: float | None) -> bool:
+        """Copter::set_home(loc, lock=true) for MAV_CMD_DO_SET_HOME (None: here): refused
+        until the EKF has an origin; the home is locked, so arming no longer moves it."""
+        if not self.origin_set:
+            return False
+        if lat is None or lon is None or alt_amsl is None:
+            self.set_home_here(lock=True)
+        else:
+            self.set_home(lat, lon, alt_amsl, lock=True)
+        return True
 
     # ----------------------------------------------------------------- sensors / EKF
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from fleet.dispatch.anchor_file import default_anchor_dir, read_anchors
 from fleet.dispatch.audit import AuditLog, open_readonly, select, verify_db
+from fleet.dispatch.audit_key import default_key_path, load_key
 from fleet.dispatch.chain import GENESIS, AuditEntry, canonical, row_hash
 from fleet.dispatch.errors import AuditError, AuditOverloadError
 
@@ -32,9 +34,11 @@ def fill(path: Path, n: int = 10) -> None:
         log.append_sync(*(entry(i) for i in range(n)))
 
 
-def verify(path: Path, head: str | None = None):
+def verify(path: Path, head: str | None = None, *, anchors: bool = True):
+    """As ``fleet audit verify`` does: with the key and the anchors."""
     with closing(open_readonly(path)) as conn:
-        return verify_db(conn, head)
+        return verify_db(conn, head, key=load_key(default_key_path()),
+                         anchors=read_anchors(default_anchor_dir(path)) if anchors else None)
 
 
 def tamper(path: Path, sql: str, *args) -> None:
@@ -57,8 +61,10 @@ def test_rows_chain_from_genesis_and_verify(tmp_path):
     for prev, row in itertools.pairwise(rows):
         assert row.prev_hash == prev.hash
     r = rows[2]
+    key = load_key(default_key_path())
+    assert r.key_id == key.key_id
     assert r.hash == row_hash(r.prev_hash, r.seq, r.time, r.operator, r.kind, r.incident,
-                              r.unit, r.data)
+                              r.unit, r.data, key.secret)
     result = verify(path)
     assert result.ok and result.rows == 5 and result.head == rows[-1].hash
 
@@ -86,7 +92,7 @@ def test_the_database_itself_refuses_updates_and_deletes(tmp_path):
     ("UPDATE audit SET time = time + 60 WHERE seq = 2", (), 2, "row changed"),
     ("UPDATE audit SET data = ? WHERE seq = 5", ('{"i": 4}',), 5, "canonical"),
     ("UPDATE audit SET data = ? WHERE seq = 5", ('{"i":99}',), 5, "row changed"),
-    ("DELETE FROM audit WHERE seq = 6", (), 7, "rows removed"),
+    ("DELETE FROM audit WHERE seq = 6", (), 6, "row 6 missing"),
     ("UPDATE audit SET prev_hash = ? WHERE seq = 3", ("0" * 64,), 3, "prev_hash"),
 ])
 def test_tampering_is_detected_and_the_first_bad_row_named(tmp_path, sql, args, bad_row,
@@ -99,14 +105,19 @@ def test_tampering_is_detected_and_the_first_bad_row_named(tmp_path, sql, args, 
     assert f"row {bad_row}" in result.message()
 
 
-def test_a_rewritten_tail_with_recomputed_hashes_is_caught_by_the_noted_head(tmp_path):
+def test_a_cut_tail_is_caught_by_the_anchors_and_by_a_noted_head(tmp_path):
     path = tmp_path / "a.sqlite3"
     fill(path, 10)
     head = verify(path).head
-    tamper(path, "DELETE FROM audit WHERE seq > 8")  # a clean truncation re-verifies...
-    assert verify(path).ok
-    result = verify(path, head)  # ...but not against the head noted earlier
-    assert not result.ok and "rows removed from the end" in result.problem
+    tamper(path, "DELETE FROM audit WHERE seq > 8")  # a clean truncation re-chains...
+    assert verify(path, anchors=False).ok
+    result = verify(path)  # ...but the anchor of the close covers row 10
+    assert not result.ok and result.bad_seq == 9
+    assert "rows 9-10 missing: removed from the end" in result.problem
+    result = verify(path, f"10:{head}", anchors=False)  # and so does a noted SEQ:HASH
+    assert not result.ok and result.bad_seq == 9
+    result = verify(path, head, anchors=False)  # a bare hash: not placed, still caught
+    assert not result.ok and result.bad_seq is None and "in no row" in result.problem
 
 
 def test_data_json_cannot_carry_is_refused_before_queueing(tmp_path):

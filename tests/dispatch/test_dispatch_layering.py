@@ -4,7 +4,8 @@ import pytest
 from test_layering import IO_MODULES, ROOT, imported_modules, top_level
 
 PURE = ["categories", "places", "settings", "incident", "ranking", "recommend", "explain",
-        "chain", "intake", "reports", "report_render", "cad", "replacement", "errors"]
+        "chain", "anchor", "audit_check", "intake", "reports", "report_render", "cad",
+        "replacement", "errors"]
 
 
 @pytest.mark.parametrize("name", PURE)

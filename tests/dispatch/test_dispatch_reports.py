@@ -134,7 +134,7 @@ def test_audit_cli_verify_and_export(audit_file, capsys, tmp_path):
     assert main(["audit", "verify", "--db", str(audit_file)]) == 0
     out = capsys.readouterr().out
     assert f"OK: {len(SYNTHETIC)} rows" in out
-    head = out.rsplit(" ", 1)[-1].strip()
+    head = out.splitlines()[0].rsplit(" ", 1)[-1].strip()
     assert main(["audit", "verify", "--db", str(audit_file), "--expect-head", head]) == 0
     capsys.readouterr()
     assert main(["audit", "export", "--db", str(audit_file), "--format", "json"]) == 0

@@ -6,7 +6,7 @@ import pytest
 from mqtt_helpers import ScriptedUnit, bridge_for, running_fleet
 from waits import connected, until
 
-from fleet.commands import Arm, Goto, Hold, Patrol, ReturnToLaunch, SetStatus
+from fleet.commands import Arm, Goto, Hold, Patrol, ReturnToLaunch, SetHome, SetStatus
 from fleet.errors import (
     CommandRejectedError,
     CommandTimeoutError,
@@ -117,6 +117,8 @@ async def test_commands_fleet_cannot_send_are_refused_locally(broker):
         await _heard(svc, car)
         with pytest.raises(UnsupportedCommandError, match="MQTT units take goto"):
             await svc.send("car-1", Arm())
+        with pytest.raises(UnsupportedCommandError, match="no autopilot home: their crew"):
+            await svc.send("car-1", SetHome(26.9, 112.6))
         with pytest.raises(CommandRejectedError, match="at least 2 points"):
             await svc.send("car-1", Patrol(((26.9, 112.6),)))
         with pytest.raises(CommandRejectedError, match="not a position"):

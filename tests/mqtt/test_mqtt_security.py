@@ -8,10 +8,10 @@ import types
 
 import pytest
 from broker import make_client_cert, make_tls_files, start_broker
+from mqtt311_proxy import mqtt311_only
 from mqtt_helpers import PREFIX, ScriptedUnit, bridge_for, running_fleet
 from waits import connected, until
 
-from fleet.broker import amqtt_available, demo_broker
 from fleet.commands import Goto, Hold
 from fleet.config import TlsConfig
 from fleet.errors import CommandRejectedError
@@ -191,17 +191,16 @@ def test_city_simulator_broker_url_is_checked():
         CityBroker.from_url("http://127.0.0.1")
 
 
-@pytest.mark.skipif(not amqtt_available(), reason="needs amqtt")
-async def test_falls_back_to_mqtt_3_1_1_when_the_broker_refuses_5():
-    async with demo_broker(backend="amqtt") as url:
-        host, port = url.removeprefix("mqtt://").rsplit(":", 1)
-        broker = types.SimpleNamespace(host=host, port=int(port), url=url)
-        bridge = bridge_for(broker)
+async def test_falls_back_to_mqtt_3_1_1_when_the_broker_refuses_5(broker):
+    async with mqtt311_only(broker.host, broker.port) as port:
+        only_311 = types.SimpleNamespace(host=broker.host, port=port,
+                                         url=f"mqtt://{broker.host}:{port}")
+        bridge = bridge_for(only_311)
         async with running_fleet(bridge) as svc:
             await connected(svc)
             assert "MQTT 3.1.1" in svc.links()[0].detail
             assert [a.code for a in svc.alerts].count("mqtt.protocol") == 1
-            async with ScriptedUnit(broker, "car-1") as car:
+            async with ScriptedUnit(only_311, "car-1") as car:
                 await car.report()
                 await until(svc, lambda: svc.state.link_state("car-1") is LinkState.OK, 5)
                 await svc.send("car-1", Hold(), timeout=5)

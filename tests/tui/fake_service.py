@@ -2,7 +2,10 @@
 
 Time is frozen until a test moves it; telemetry, alerts and link changes arrive only
 when a test says so; each ``send`` is recorded and answered as the test scripted
-(``results``), optionally held until ``gate`` opens so "sending…" can be seen.
+(``results``), optionally held until ``gate`` opens so "sending…" can be seen. An
+``UploadMission`` reports its progress as ArduPilot's upload does (home first, so one
+more wire item than the mission has), stopping after ``upload_hold_at`` items until
+``upload_gate`` opens; once accepted, the unit's snapshot carries the mission's points.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleet.commands import Command, command_name
+from fleet.commands import Command, UploadMission, command_name
 from fleet.config import FleetConfig, parse_config
 from fleet.errors import CommandRejectedError, NoRouteError, UnknownUnitError
 from fleet.events import (
@@ -27,6 +30,7 @@ from fleet.events import (
 )
 from fleet.model import LinkState, Telemetry, UnitStatus
 from fleet.planning.runs import PatrolRoute
+from fleet.tasking import route_of
 
 WALL = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC: 16:00:00 in Hengyang
 MONO = 1_000.0
@@ -123,6 +127,8 @@ class FakeService:
     subs: list[FakeSubscription] = field(default_factory=list)
     dispatch: Any = None  # a fake_desk.FakeDesk, or None: a console without dispatch
     schedules: Any = None  # a fake_schedules.FakeSchedules, or None: no schedules
+    upload_hold_at: int | None = None  # items an upload reports before waiting for the gate
+    upload_gate: asyncio.Event | None = None
 
     def __post_init__(self) -> None:
         self._snaps = {u.id: UnitSnapshot(u, UnitStatus.LOST, UnitStatus.AVAILABLE,
@@ -177,11 +183,25 @@ class FakeService:
         self.sent.append(Sent(unit_id, command, timeout))
         if self.gate is not None:
             await self.gate.wait()
+        if isinstance(command, UploadMission):
+            await self._upload(command)
         error = self.results.get(unit_id)
         if error is not None:
             self.alert(Severity.WARNING, "command.failed", str(error), unit_id)
             raise error
+        if isinstance(command, UploadMission):
+            self._put(dataclasses.replace(self.snapshot(unit_id),
+                                          mission=route_of(command.items)))
         return None
+
+    async def _upload(self, command: UploadMission) -> None:
+        total = len(command.items) + 1  # seq 0 is home on ArduPilot
+        for done in range(1, total + 1):
+            if command.progress is not None:
+                command.progress(done, total)
+            if done - 1 == self.upload_hold_at and self.upload_gate is not None:
+                await self.upload_gate.wait()  # items done: done - 1 (home went first)
+            await asyncio.sleep(0)  # another task's turn, as between radio packets
 
     # -- what tests call -------------------------------------------------------------------
     def report(self, unit_id: str, lat: float = 26.893, lon: float = 112.588,
@@ -201,6 +221,13 @@ class FakeService:
         self._put(dataclasses.replace(snap, status=UnitStatus.LOST, link_state=LinkState.LOST))
         self.alert(Severity.WARNING, "unit.lost",
                    f"{snap.unit.callsign}: no telemetry for 5.2 s", unit_id)
+
+    def update(self, unit_id: str, **fields: Any) -> UnitSnapshot:
+        """Set what the core knows of the unit besides its reports: its ``home``, its
+        ``tasking``, the ``mission`` on it (the map's markers)."""
+        new = dataclasses.replace(self.snapshot(unit_id), **fields)
+        self._put(new)
+        return new
 
     def alert(self, severity: Severity, code: str, message: str,
               unit_id: str | None = None) -> Alert:

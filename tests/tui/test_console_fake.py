@@ -39,14 +39,15 @@ async def test_table_header_and_detail_show_the_fleet(svc: FakeService) -> None:
     async with console(svc) as c:
         assert c.table.shown_ids[:2] == ["air-1", "air-2"]
         assert len(c.table.shown_ids) == 7
-        assert c.header.counts["available"] == 3 and c.header.counts["not heard"] == 4
+        assert c.header.counts["idle"] == 2 and c.header.counts["moving"] == 1
+        assert c.header.counts["not heard"] == 4
         assert c.header.kinds["drone"] == (2, 0)
         assert ("mqtt", ConnectionState.CONNECTED, "") in c.header.links
         assert c.main.selected == "air-1"  # the first row is selected at start
         assert [cell.text for cell in c.table.cells_of("air-1")] == [
-            "Eagle 1", "drone", "air1", "available", "LOITER", "81", "—", "0", "0s"]
+            "Eagle 1", "drone", "air1", "landed", "—", "LOITER", "81", "—", "0", "0s"]
         svc.report("air-1", 26.8931, 112.5881, battery_pct=79.0, relative_alt_m=12.0)
-        await c.until(lambda: c.table.cells_of("air-1")[5].text == "79")
+        await c.until(lambda: c.table.cells_of("air-1")[6].text == "79")
         svc.advance(3)
         await c.until(lambda: c.table.cells_of("air-1")[-1].text == "3s")
 

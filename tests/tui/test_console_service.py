@@ -84,10 +84,11 @@ async def test_the_demo_fleet_live(config: FleetConfig) -> None:
         assert callsigns.index("Eagle 2") < callsigns.index("Eagle 8")
         link.report("air-1", alt_m=52.4, relative_alt_m=40.0, ground_speed_m_s=3.25,
                     battery_pct=87.0, mode="LOITER", armed=True)
-        await c.until(lambda: c.status_of("air-1") == "available")
+        # hovering at 40 m in a hold mode: "holding", whatever its CAD status (available)
+        await c.until(lambda: c.status_of("air-1") == "holding")
         assert [cell.text for cell in c.table.cells_of("air-1")] == [
-            "Eagle 1", "drone", "air1", "available", "LOITER", "87", "3.2", "40", "0s"]
-        await c.until(lambda: c.header.counts.get("available") == 1)
+            "Eagle 1", "drone", "air1", "holding", "—", "LOITER", "87", "3.2", "40", "0s"]
+        await c.until(lambda: c.header.counts.get("flying") == 1)
         clock.advance(30)  # past the drone's 5 s timeout: the staleness loop notices
         await c.until(lambda: c.status_of("air-1") == "lost")
         assert all(cell.style == "bold red" for cell in c.table.cells_of("air-1"))

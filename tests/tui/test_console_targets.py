@@ -22,7 +22,7 @@ SIZES = [(80, 24), (120, 40), (200, 55)]
 #: the prompt's verb for each command that asks (the map title or the dialog's title)
 VERB = {"takeoff": "Take off", "goto": "Go to", "goto_typed": "Go to",
         "overwatch": "Overwatch", "overwatch_typed": "Overwatch", "mode": "Change mode",
-        "status": "Set status"}
+        "status": "Set status", "load_plan": "Load plan"}
 
 
 @pytest.fixture
@@ -210,7 +210,10 @@ async def test_a_unit_leaving_the_filtered_view_gives_the_cursor_to_the_next_row
         svc.set_status("air-2", UnitStatus.EN_ROUTE)
         await c.until(lambda: "air-2" not in c.table.shown_ids)
         assert c.main.selected == c.detail.unit_id == "heli-1"  # in its place
-        await c.press("a")
+        await c.press("a")  # 1.4 km from its base: arming would move its home, so it asks
+        await c.until(lambda: isinstance(c.app.screen, ConfirmScreen))
+        assert "Falcon 1 (heli-1)" in dialog_text(c)
+        await c.press("y")
         await c.until(lambda: len(svc.sent) == 1)
         assert svc.sent[0].unit_id == "heli-1"
 

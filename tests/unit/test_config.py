@@ -347,7 +347,7 @@ ERRORS: list[tuple[str, str]] = [
     ("[mqtt]\nurl = 'mqtts://h:99999'",
      "mqtt.url: expected a port in 1..65535, got '99999' in 'mqtts://h:99999'"),
     ("[mqtt]\nurl = 'mqtt://u:p@h'", "mqtt.url: credentials do not belong in the URL, "
-                                     "got 'mqtt://u:p@h'"),
+                                     "got 'mqtt://u:***@h'"),
     ("[mqtt]\nurl = 'mqtt://h'\npassword = 'p'",
      "mqtt.username: a password needs a username (MQTT 3.1.1)"),
     ("[mqtt]\nurl = 'mqtt://h'\npassword = 'p'\npassword_env = 'X'",
@@ -445,7 +445,7 @@ def test_parse_config_defaults() -> None:
 
 def test_dotted_keys_are_quoted_in_paths() -> None:
     assert parse_error({"fleet": {"a.b": 1}}) == (
-        "<config>: fleet: unknown key 'a.b'; expected one of name")
+        "<config>: fleet: unknown key 'a.b'; expected one of name, timezone")
     assert parse_error({"kinds": {"drone": {"x y": 1}}}).startswith(
         "<config>: kinds.drone: unknown key 'x y'")
     assert parse_error({"groups": [{"id": "g", "domain": "land", "complement": {"a b": 1}}]}

@@ -9,7 +9,7 @@ from fleet.errors import UnknownUnitError
 from fleet.eta import rank_by_eta
 from fleet.events import Alert, StatusChanged, UnitRegistered
 from fleet.model import LinkState, UnitKind, UnitStatus
-from fleet.state import FleetState
+from fleet.state import REORDER_WINDOW_S, FleetState
 
 
 class Recorder:
@@ -127,6 +127,19 @@ def test_invalid_and_out_of_order_reports_are_counted_not_applied(state):
     assert state.counters.invalid == 1
     assert state.counters.out_of_order == 1
     assert state.telemetry("car-1").source_time == 100.0
+
+
+def test_one_report_from_the_future_cannot_hide_the_next_ones(state):
+    """Issue #14: a report stamped 10 years ahead froze a car for minutes: reports stamped
+    earlier are dropped only as late duplicates, within the reorder window."""
+    state.ingest("car-1", tel(source_time=1_000.0), now=10.0)
+    state.ingest("car-1", tel(lat=26.5, source_time=1_000.0 + 10 * 365 * 86400), now=11.0)
+    state.ingest("car-1", tel(lat=26.6, source_time=1_002.0), now=12.0)  # within the window
+    assert state.counters.out_of_order == 1
+    state.ingest("car-1", tel(lat=26.7, source_time=1_003.0), now=11.0 + REORDER_WINDOW_S)
+    assert state.telemetry("car-1").lat_deg == 26.7
+    state.ingest("car-1", tel(lat=26.8, source_time=1_004.0), now=14.0)
+    assert state.telemetry("car-1").lat_deg == 26.8 and state.counters.out_of_order == 1
 
 
 def test_unknown_unit_id_raises_typed_error(state):

@@ -1,9 +1,13 @@
 """The confirmation dialog for dangerous commands: exactly what goes to whom, and why
-it is asked. Cancel has the focus, so an absent-minded enter sends nothing."""
+it is asked. Cancel has the focus, so an absent-minded enter sends nothing.
+
+It shows any plan that can say what it will do: a command's (tui.command_plans.Plan) or
+a mission load's (tui.plan_load.LoadPlan)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Protocol
 
 from rich.text import Text
 from textual import on
@@ -13,10 +17,20 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from tui.command_plans import Plan
+from tui.command_plans import CommandSpec
 
 
-def plan_text(plan: Plan) -> Text:
+class Confirmable(Protocol):
+    @property
+    def spec(self) -> CommandSpec: ...
+    @property
+    def dangers(self) -> Sequence[str]: ...
+    @property
+    def skipped(self) -> Sequence[tuple[str, str]]: ...
+    def describe(self) -> list[str]: ...
+
+
+def plan_text(plan: Confirmable) -> Text:
     """The dialog's body: the sends, the warnings, and who is left out."""
     text = Text()
     text.append("Will send:\n", "bold")
@@ -41,7 +55,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Cancel"),
     ]
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Confirmable) -> None:
         super().__init__()
         self.plan = plan
 

@@ -25,7 +25,10 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
                  ("tab / shift+tab", "Move between table, map and alerts")],
     "Table (focused)": [("click", "Select a unit; click a column title to sort by it")],
     "Map (focused)": [("click", "Select the unit under the pointer (or pick the goto point)"),
-                      ("wheel", "Zoom in / out")],
+                      ("wheel", "Zoom in / out"),
+                      ("glyphs", "Units ^ drone, H helicopter, C command vehicle, P patrol "
+                                 "car, m motorcycle, B command boat, b patrol boat; * key "
+                                 "site, ⌂ base or home, × target, o route, @ incident")],
     "Incident desk (i; its keys act on the incident under the cursor)": [
         ("up / down", "Move between incidents"),
         ("enter", "Show the incident: the map fits it and its units; on a narrow screen "
@@ -53,7 +56,7 @@ def rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
 def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, what they do)]) for every binding of the console."""
     from tui.app import FleetConsole
-    from tui.screens.main import COMMAND_BINDINGS, VIEW_BINDINGS
+    from tui.screens.main import COMMAND_BINDINGS, MAP_VIEW_BINDINGS, VIEW_BINDINGS
     from tui.screens.main_desk import DESK_VIEW_BINDINGS
     from tui.screens.recommendation import RecommendationScreen
     from tui.screens.schedules import ScheduleScreen
@@ -68,7 +71,7 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Call form", []),
         ("Recommendation (the confirmation)", rows(RecommendationScreen.BINDINGS)),
         ("Commands (to the marked units, else the selected one)", rows(COMMAND_BINDINGS)),
-        ("View", rows(VIEW_BINDINGS)),
+        ("View", rows([*MAP_VIEW_BINDINGS, *VIEW_BINDINGS])),
         ("Schedules (S; its keys act on the schedule under the cursor)",
          rows(ScheduleScreen.BINDINGS)),
         ("Table (focused)", rows(UnitTable.BINDINGS)),

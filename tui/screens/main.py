@@ -3,7 +3,9 @@ map and detail on the right, footer. It owns the selection and routes widget mes
 the app's timer hands it what changed (:meth:`MainScreen.apply`).
 
 Below :data:`NARROW_W` columns the right column is hidden (the left one, table or desk,
-takes the screen) and comes back full width while a point is picked on the map.
+takes the screen) and comes back full width while a point is picked on the map, or for
+as long as the operator wants it (``V``, which on a wide screen gives the map the whole
+width). Above it the left column leaves the map at least 48 columns (:mod:`tui.layout`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input
 
-from fleet.city_time import ZONE_LABEL
+from fleet.city_time import zone_label
 from fleet.events import Severity
 from tui.cells import clock
 from tui.command_plans import SPEC_BY_NAME, SPECS, Ask, CommandSpec
 from tui.desk_view import DeskView
 from tui.guard import guarded
+from tui.layout import NARROW_W, left_width
 from tui.map_layers import Scenery
 from tui.model import Changes, ConsoleModel, Targets, count, names
 from tui.screens.main_desk import DESK_VIEW_BINDINGS, DeskControl
@@ -31,12 +34,12 @@ from tui.screens.question import QuestionScreen
 from tui.widgets import AlertsLog, CityMapView, HeaderBar, UnitDetail, UnitTable
 from tui.widgets.desk_pane import DeskPane
 from tui.widgets.header_bar import link_rows
+from tui.widgets.unit_table import WIDTH as TABLE_W
 
 if TYPE_CHECKING:
     from tui.command_flow import CommandFlow
     from tui.desk_flow import DeskFlow
 
-NARROW_W = 120  # below this many columns: one column at a time
 #: the fewest rows that leave the map room to pick a point: header 3, filter 1, footer 1
 #: and the map's min-height 8 (its border and 6 rows); below it a pick is typed instead
 PICK_MIN_H = 13
@@ -44,6 +47,12 @@ PICK_MIN_H = 13
 #: commands shown in the footer; the rest are in the help screen and the palette
 FOOTER_COMMANDS = frozenset({"arm", "disarm", "takeoff", "goto", "rtl", "land", "status"})
 
+#: first in the footer, so a narrow screen (where it is most needed) still shows it
+MAP_VIEW_BINDINGS = [
+    Binding("V", "map_view", "Map/table",
+            tooltip="Map/table: the map full width (narrow screens: instead of the table "
+                    "or desk); again: back"),
+]
 VIEW_BINDINGS = [
     Binding("slash", "focus_filter", "Filter", key_display="/"),
     Binding("escape", "escape", "Cancel/unmark", show=False),
@@ -67,8 +76,8 @@ COMMAND_BINDINGS = [
 
 
 class MainScreen(DeskControl, Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [*DESK_VIEW_BINDINGS, *COMMAND_BINDINGS,
-                                             *VIEW_BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [*MAP_VIEW_BINDINGS, *DESK_VIEW_BINDINGS,
+                                             *COMMAND_BINDINGS, *VIEW_BINDINGS]
     header: HeaderBar
     table: UnitTable
     city: CityMapView
@@ -147,7 +156,11 @@ class MainScreen(DeskControl, Screen[None]):
             self.desk_pane.update_incidents(changes.incidents)
             self.city.incidents_changed()
             self._count_incidents()
-        self.header.clock = f"{clock(self.flow.service.wall())} {ZONE_LABEL}"
+        now = self.flow.service.wall()
+        self.header.clock = f"{clock(now)} {zone_label(now)}"
+        counters = getattr(self.flow.service, "counters", None)
+        if counters is not None:  # the core's refusals, shown on the links line
+            self.header.set_counters(counters())
         second = int(self.flow.service.monotonic())
         if second != self._second:  # ages and incident clocks move on once a second
             self._second = second
@@ -252,7 +265,44 @@ class MainScreen(DeskControl, Screen[None]):
                 back.focus()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_W, "narrow")
+        narrow = self.size.width < NARROW_W
+        self.set_class(narrow, "narrow")
+        # narrow: the stylesheet's full width; wide: the table's, leaving the map its share
+        self.query_one("#left").styles.width = None if narrow else left_width(
+            self.size.width, TABLE_W)
+
+    # -- the map full width (V) --------------------------------------------------------
+    @property
+    def map_view(self) -> bool:
+        """Whether the map has the left column's place too (``V``)."""
+        return self.has_class("map-view")
+
+    @guarded()
+    def action_map_view(self) -> None:
+        self.show_map_view(not self.map_view)
+
+    def show_map_view(self, on: bool) -> None:
+        """The map in the left column's place (on a narrow screen, the unit detail's
+        too), or back: the focus goes with what shows."""
+        if on == self.map_view:
+            return
+        self.set_class(on, "map-view")
+        if on:
+            self.city.focus()
+        elif self.showing_desk:
+            self.desk_pane.focus_list()
+        else:
+            self.table.focus()
+
+    def _map_on_screen(self) -> None:
+        """A map key on a narrow screen showing the table brings the map up."""
+        if self.has_class("narrow") and not self.map_view:
+            self.show_map_view(True)
+
+    def show_desk(self, desk: bool) -> None:
+        """The desk (or the table) is in the left column: that column shows again."""
+        self.set_class(False, "map-view")
+        super().show_desk(desk)
 
     def _cancel_pick(self) -> bool:
         if self._pick is not None and not self._pick.done():
@@ -324,6 +374,7 @@ class MainScreen(DeskControl, Screen[None]):
     def action_focus_filter(self) -> None:
         if self.showing_desk:  # the filter is the units table's
             self.show_desk(False)
+        self.show_map_view(False)
         self.query_one("#filter", Input).focus()
 
     @guarded()
@@ -357,16 +408,19 @@ class MainScreen(DeskControl, Screen[None]):
 
     @guarded()
     def action_follow(self) -> None:
+        self._map_on_screen()
         following = self.city.toggle_follow()
         self.notify(f"Map follows {self.model.callsign(self.selected or '')}" if following
                     else "Map no longer follows", timeout=2)
 
     @guarded()
     def action_fit_all(self) -> None:
+        self._map_on_screen()
         self.city.fit_all()
 
     @guarded()
     def action_zoom(self, factor: float) -> None:
+        self._map_on_screen()
         self.city.zoom(factor)
 
     @guarded()

@@ -1,7 +1,10 @@
 """The map: the city in braille dots, units as coloured glyphs, pan/zoom/follow/fit.
 
-Drawn line by line from a cached grid: the city is rasterised only when the view moves,
-the unit glyphs are laid over a copy of it when units change, at the app's refresh rate.
+Drawn line by line from a cached grid: the city (with bases and key sites) is rasterised
+only when the view moves; over a copy of it, when units change, at the app's refresh
+rate: the selection's home, target and route, incident lines, the units, incidents, and
+last the names (the selected unit's first, then key sites where there is room). The
+bottom border is the legend of the marker glyphs on screen.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.guard import guarded
-from tui.map_canvas import Grid, LatLon, Viewport
+from tui.map_canvas import Grid, LatLon, Viewport, pan_step
 from tui.map_incidents import ASSIGNMENT_STYLE, assignment_lines, overlay_lines, place_incidents
+from tui.map_labels import Labels
 from tui.map_layers import (
     CROSSHAIR,
     CROSSHAIR_STYLE,
@@ -29,11 +33,12 @@ from tui.map_layers import (
     base_grid,
     hit,
     place_units,
+    site_labels,
 )
+from tui.map_markers import Intent, draw_intents, intent_of, legend_text
 from tui.model import ConsoleModel
 from tui.patrol_routes import where
 
-PAN_STEP = 0.25  # of the view
 ZOOM_STEP = 1.5
 
 
@@ -46,6 +51,10 @@ class CityMapView(Widget, can_focus=True):
         Binding("right,l", "pan(1, 0)", "Pan right", show=False),
         Binding("up,k", "pan(0, -1)", "Pan up", show=False),
         Binding("down,j", "pan(0, 1)", "Pan down", show=False),
+        Binding("shift+left", "pan(-1, 0, True)", "Pan left a page", show=False),
+        Binding("shift+right", "pan(1, 0, True)", "Pan right a page", show=False),
+        Binding("shift+up", "pan(0, -1, True)", "Pan up a page", show=False),
+        Binding("shift+down", "pan(0, 1, True)", "Pan down a page", show=False),
         Binding("enter", "pick_centre", "Pick centre", show=False),
     ]
 
@@ -80,6 +89,8 @@ class CityMapView(Widget, can_focus=True):
         self._lines: list[Strip] = []
         self._styles: dict[str, Style] = {}
         self._title = ""
+        self._legend = ""
+        self._fit_when_shown = False
 
     # -- geometry --------------------------------------------------------------------
     @property
@@ -159,10 +170,11 @@ class CityMapView(Widget, can_focus=True):
         self.refresh()
 
     # -- actions -------------------------------------------------------------------
-    def action_pan(self, dx: int, dy: int) -> None:
+    def action_pan(self, dx: int, dy: int, big: bool = False) -> None:
+        """A share of the view (:func:`tui.map_canvas.pan_step`); ``big``: a page."""
         view = self._ensure_view()
         if view is not None:
-            view.pan(dx * PAN_STEP, dy * PAN_STEP, *self.dots)
+            view.pan_dots(*pan_step(dx, dy, *self.dots, big=big), *self.dots)
             self.follow = False
             self._moved()
 
@@ -175,7 +187,11 @@ class CityMapView(Widget, can_focus=True):
             self._moved()
 
     def fit_all(self) -> None:
-        """Show every placed unit (the city if none is placed yet)."""
+        """Show every placed unit (the city if none is placed yet); a map not laid out
+        yet (just brought up on a narrow screen) does it once it has its size."""
+        if not (self.size.width and self.size.height):
+            self._fit_when_shown = True
+            return
         points = [p for s in self.model.units.values()
                   if s.telemetry is not None and (p := where(s)) is not None]
         w, h = self.dots
@@ -264,6 +280,9 @@ class CityMapView(Widget, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------
     def on_resize(self) -> None:
+        if self._fit_when_shown and self.size.width and self.size.height:
+            self._fit_when_shown = False
+            self.fit_all()
         self._moved()
 
     def _compose_grid(self) -> Grid | None:
@@ -277,15 +296,27 @@ class CityMapView(Widget, can_focus=True):
             self._base = base_grid(self.scenery, self.routes(), view, w, h)
             self._base_key = key
         grid = self._base.copy()
+        labels = Labels()
+        draw_intents(grid, self._intents(), view, w, h)
         incidents = self.model.incidents.on_map()
         if incidents:
             overlay_lines(grid, assignment_lines(incidents, self.model.units), view, w, h,
                           ASSIGNMENT_STYLE)
-        place_units(grid, self.model.units, view, w, h, self.selected, self.model.marked)
+        at = place_units(grid, self.model.units, view, w, h, self.selected,
+                         self.model.marked, labels)
         if incidents:
-            place_incidents(grid, incidents, view, w, h, self.selected_incident, self.wall())
+            glyph = (grid.chars[at[1]][at[0]], grid.styles[at[1]][at[0]]) if at else None
+            place_incidents(grid, incidents, view, w, h, self.selected_incident, self.wall(),
+                            labels)
+            if at is not None and glyph is not None:  # the selected unit stays on top
+                grid.put(*at, *glyph)
+        site_labels(labels, self.scenery, view, w, h)
+        labels.draw(grid)
         if self.picking:
             grid.put(w // 2, h // 2, CROSSHAIR, CROSSHAIR_STYLE)
+        legend = legend_text(grid.legend)
+        if legend != self._legend:
+            self._legend = self.border_subtitle = legend
         old, old_lines = self._grid, self._lines
         self._grid = grid
         if old is not None and len(old_lines) == h and len(old.chars) == h:
@@ -296,6 +327,16 @@ class CityMapView(Widget, can_focus=True):
         else:
             self._lines = [self._strip(grid.chars[i], grid.styles[i]) for i in range(h)]
         return grid
+
+    def _intents(self) -> list[Intent]:
+        """Home and target of the marked units, then of the selected one (drawn last, on
+        top); its route too (a hundred marked units' routes would hide the city)."""
+        units = self.model.units
+        ids = sorted(self.model.marked - {self.selected or ""})
+        if self.selected is not None:
+            ids.append(self.selected)
+        return [intent_of(snap, with_route=unit_id == self.selected) for unit_id in ids
+                if (snap := units.get(unit_id)) is not None]
 
     def _update_title(self) -> None:
         view = self.view

@@ -9,39 +9,27 @@ of them changes.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from fleet.counters import ACTIVITY
 from fleet.events import ConnectionState, UnitSnapshot
-from fleet.model import KINDS, LinkState, UnitStatus
-from tui.cells import CONNECTION_STYLE, STATUS_STYLE, label
+from fleet.model import KINDS, LinkState
+from tui.cells import CONNECTION_STYLE, label
+from tui.duty_words import GROUP_STYLE, count_groups, duty_label
 from tui.guard import guarded
 from tui.table_rows import KIND_SHORT
 
-#: header label -> the statuses it sums, in display order
-COUNT_GROUPS: tuple[tuple[str, tuple[UnitStatus, ...]], ...] = (
-    ("available", (UnitStatus.AVAILABLE,)),
-    ("patrolling", (UnitStatus.PATROLLING,)),
-    ("en route", (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE)),
-    ("on scene", (UnitStatus.ON_SCENE,)),
-    ("returning", (UnitStatus.RETURNING,)),
-    ("out of service", (UnitStatus.OUT_OF_SERVICE,)),
-    ("lost", (UnitStatus.LOST,)),
-)
-_GROUP_STYLE = {name: STATUS_STYLE[statuses[-1]] for name, statuses in COUNT_GROUPS}
 NOT_HEARD = "not heard"
 
 
 def summarize_counts(units: Iterable[UnitSnapshot]) -> dict[str, int]:
-    """Units per header group; never-heard units are "not heard", not "lost"."""
-    never = LinkState.NEVER_SEEN
-    tally = Counter(None if s.link_state is never else s.status for s in units)
-    out = {name: sum(tally[s] for s in statuses) for name, statuses in COUNT_GROUPS}
-    out[NOT_HEARD] = tally[None]
-    return out
+    """Units per header group by what they do (:mod:`tui.duty_words`); never-heard
+    units are "not heard", not "lost"."""
+    return count_groups([duty_label(s) for s in units])
 
 
 def summarize_kinds(units: Iterable[UnitSnapshot]) -> dict[str, tuple[int, int]]:
@@ -60,6 +48,8 @@ class HeaderBar(Widget):
     kinds: reactive[dict[str, tuple[int, int]]] = reactive(dict)
     links: reactive[tuple[tuple[str, ConnectionState, str], ...]] = reactive(tuple)
     unseen: reactive[int] = reactive(0)
+    #: link name -> ((reason, count), ...), most first
+    refused: reactive[dict[str, tuple[tuple[str, int], ...]]] = reactive(dict)
     clock: reactive[str] = reactive("")
     #: (open, late, dispatch available); None: the console has no dispatch centre
     incidents: reactive[tuple[int, int, bool] | None] = reactive(None)
@@ -71,6 +61,13 @@ class HeaderBar(Widget):
 
     def set_links(self, links: Iterable[tuple[str, ConnectionState, str]]) -> None:
         self.links = tuple(links)
+
+    def set_counters(self, counters: Mapping[str, Mapping[str, int]]) -> None:
+        """The core's counters (fleet.counters): each link's refusals, by reason."""
+        self.refused = {
+            name: tuple(sorted(((k, v) for k, v in c.items() if k not in ACTIVITY and v),
+                               key=lambda kv: -kv[1]))
+            for name, c in counters.items()}
 
     @guarded(lambda self: Text("(header cannot be shown: see the log)", "red"))
     def render(self) -> Text:
@@ -103,7 +100,7 @@ class HeaderBar(Widget):
                        "bold yellow")
             top.append("  ")
         for name, n in self.counts.items():
-            style = (_GROUP_STYLE.get(name, "") if n else "dim")
+            style = (GROUP_STYLE.get(name, "") if n else "dim")
             if name == "lost" and n:
                 style = "bold white on red"
             top.append(f"{name} ", "dim" if not n else "")
@@ -130,6 +127,10 @@ class HeaderBar(Widget):
             line.append(f"● {label(state)}", CONNECTION_STYLE.get(state, ""))
             if detail and state is not ConnectionState.CONNECTED:
                 line.append(f" ({detail})", "dim")
+            refused = self.refused.get(name)
+            if refused:  # counted since its first alert: by reason, most first
+                reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in refused)
+                line.append(f" refused: {reasons}", "yellow")
             line.append("  ")
         return line
 

@@ -11,18 +11,19 @@ from rich.text import Text
 from textual.widget import Widget
 
 from fleet.events import UnitSnapshot
-from fleet.model import GpsFix, LinkState
+from fleet.model import Domain, GpsFix, LinkState
 from tui.cells import (
     MISSING,
     SEVERITY_STYLE,
-    STATUS_STYLE,
     age,
     clock,
     label,
     number,
     sparkline,
 )
+from tui.duty_words import duty_style, task_words
 from tui.guard import guarded
+from tui.home_words import KEY, home_words
 from tui.model import ConsoleModel, Progress
 from tui.table_rows import KIND_SHORT, status_label
 
@@ -48,8 +49,9 @@ def detail_table(snap: UnitSnapshot, model: ConsoleModel, now_mono: float) -> Ta
                 "bold red" if snap.link_state is LinkState.LOST else "")
     if snap.link_state is not LinkState.NEVER_SEEN:
         link.append(f" · {snap.link or MISSING} · {age(now_mono, snap.last_seen_mono)}")
-    status = Text(status_label(snap), STATUS_STYLE.get(snap.status, ""))
-    if snap.duty_status is not snap.status and snap.link_state is not LinkState.NEVER_SEEN:
+    status = Text(status_label(snap), duty_style(snap))
+    if snap.link_state is not LinkState.NEVER_SEEN and status_label(snap) != label(
+            snap.duty_status):
         status.append(f" (duty {label(snap.duty_status)})", "dim")
 
     def field(name: str, fmt: str = ".0f") -> str:
@@ -73,9 +75,28 @@ def detail_table(snap: UnitSnapshot, model: ConsoleModel, now_mono: float) -> Ta
         ("battery", Text(f"{field('battery_pct')} % · {field('battery_v', '.1f')} V"),
          "mission", Text(f"item {mission}" if mission is not None else MISSING)),
     ]
+    if snap.tasking is not None:
+        rows.append(("task", Text(task_words(snap.tasking)), "", Text("")))
     for row in rows:
         grid.add_row(*row)
     return grid
+
+
+def home_line(snap: UnitSnapshot) -> Text | None:
+    """``home    at base Airport``, or in yellow ``1.2 km from base Airport`` and the key
+    that puts it back; a dash for an aircraft that has not said; None for crewed units."""
+    words = home_words(snap)
+    if words is None and snap.unit.domain is not Domain.AIR:
+        return None
+    line = Text("home    ", "dim", no_wrap=True, overflow="ellipsis")
+    if words is None:
+        line.append(MISSING, "dim")
+    elif words[1]:
+        line.append(words[0], "bold yellow")
+        line.append(f"  ({KEY}: home to base)", "dim")
+    else:
+        line.append(words[0])
+    return line
 
 
 def trend_line(model: ConsoleModel, unit_id: str) -> Text:
@@ -126,8 +147,10 @@ class UnitDetail(Widget):
                         "dim")
         incident = self.model.incidents.owner(snap.id)  # the desk's, if it is on one
         parts: list[Table | Text] = [title_line(snap, incident.id if incident else None),
-                                     detail_table(snap, self.model, self.monotonic()),
-                                     trend_line(self.model, snap.id)]
+                                     detail_table(snap, self.model, self.monotonic())]
+        if (home := home_line(snap)) is not None:
+            parts.append(home)
+        parts.append(trend_line(self.model, snap.id))
         last = self.model.last_command.get(snap.id)
         line = Text("command ", "dim", no_wrap=True, overflow="ellipsis")
         if last is None:

@@ -4,7 +4,9 @@ A DataTable re-renders every updated cell through Rich (~120 ms for 500x8 cells)
 each visible line is built from the model on demand and cached per unit until that unit
 changes, so a thousand units reporting every second cost the rows on screen, nothing more.
 The cursor follows a unit, not a row number: a re-sort never moves the operator's
-selection onto another unit.
+selection onto another unit. A table narrower than all its columns leaves out the least
+needed ones (:func:`columns_for`) rather than scroll sideways: the map beside it needs
+the room more than the mode or the group does.
 """
 
 from __future__ import annotations
@@ -25,13 +27,33 @@ from textual.strip import Strip
 from fleet.model import LinkState
 from tui.guard import guarded
 from tui.model import ConsoleModel
-from tui.table_rows import AGE, COLUMNS, Cell, Filter, RowOrder, row_cells
+from tui.table_rows import AGE, COLUMN_KEYS, COLUMNS, Cell, Column, Filter, RowOrder, row_cells
 
 MARK = "●"
 LOST_MARK = "!"
 GUTTER = 2  # mark + lost flag
 SEP = 1
-WIDTH = GUTTER + sum(c.width + SEP for c in COLUMNS)
+#: the columns a narrow table gives up, first to last: the mode (the task says what the
+#: unit does), the group and the kind (the callsign names both: "RP03 Moto 1"), then the
+#: altitude and the speed. The callsign, status, battery and age always stay.
+DROP_ORDER = ("mode", "group", "kind", "alt", "speed", "task")
+
+
+def table_width(columns: tuple[Column, ...]) -> int:
+    return GUTTER + sum(c.width + SEP for c in columns)
+
+
+WIDTH = table_width(COLUMNS)
+
+
+def columns_for(width: int, columns: tuple[Column, ...] = COLUMNS) -> tuple[Column, ...]:
+    """The columns shown in ``width`` cells: all if they fit, else without the first of
+    :data:`DROP_ORDER` until they do (or none is left to drop: the table scrolls)."""
+    for key in DROP_ORDER:
+        if table_width(columns) <= width:
+            break
+        columns = tuple(c for c in columns if c.key != key)
+    return columns
 
 
 def fit(text: str, width: int, justify: str) -> str:
@@ -84,6 +106,9 @@ class UnitTable(ScrollView, can_focus=True):
         self._rows: dict[str, tuple[str, bool, Strip]] = {}  # id -> (age, marked, line)
         self._styles: dict[str, Style] = {}
         self._base: Style | None = None  # the widget's own style, resolved once
+        self.columns: tuple[Column, ...] = COLUMNS
+        self._cells = tuple(range(len(COLUMNS)))  # which of row_cells' cells are shown
+        self._width = WIDTH
 
     # -- data in ---------------------------------------------------------------------
     @property
@@ -118,7 +143,7 @@ class UnitTable(ScrollView, can_focus=True):
             self._known = len(self.model.units)
             row = self.order.index.get(self.cursor_id or "", 0)
             moved = self.order.recompute(self.model.units, now)
-            self.virtual_size = Size(WIDTH, len(self.order.ids) + 1)
+            self.virtual_size = Size(self._width, len(self.order.ids) + 1)
             if self._cursor_hidden():
                 ids = self.order.ids
                 row = row if fallback_row is None else fallback_row
@@ -179,7 +204,7 @@ class UnitTable(ScrollView, can_focus=True):
             return
         top = round(self.scroll_y)
         visible = self.order.ids[top:top + max(0, self.size.height - 1)]
-        width = max(self.size.width, WIDTH)
+        width = max(self.size.width, self._width)
         for y, unit_id in enumerate(visible, start=1):
             if unit_id in unit_ids:
                 self.refresh(Region(0, y, width, 1))
@@ -241,13 +266,29 @@ class UnitTable(ScrollView, can_focus=True):
 
     def _header_clicked(self, x: int) -> None:
         edge = GUTTER
-        for column in COLUMNS:
+        for column in self.columns:
             if x < edge + column.width + SEP:
                 self.sort_by(column.key)
                 return
             edge += column.width + SEP
 
     # -- drawing ---------------------------------------------------------------------
+    def on_resize(self) -> None:
+        # the vertical scrollbar's column is kept whether or not the rows need it now
+        self._fit_columns(self.size.width - self.styles.scrollbar_size_vertical)
+
+    def _fit_columns(self, width: int) -> None:
+        """Show the columns that fit ``width``; the cached lines were drawn with others."""
+        columns = columns_for(width)
+        if columns == self.columns:
+            return
+        self.columns = columns
+        self._cells = tuple(COLUMN_KEYS.index(c.key) for c in columns)
+        self._width = table_width(columns)
+        self._rows.clear()
+        self.virtual_size = Size(self._width, len(self.order.ids) + 1)
+        self.refresh()
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
@@ -284,10 +325,10 @@ class UnitTable(ScrollView, can_focus=True):
         style = self.get_component_rich_style("unit-table--header")
         arrow = "▼" if self.order.reverse else "▲"
         segments = [Segment(" " * GUTTER, style)]
-        for column in COLUMNS:
+        for column in self.columns:
             title = column.title + (arrow if column.key == self.order.sort_key else "")
             segments.append(Segment(fit(title, column.width, column.justify) + " ", style))
-        return Strip(segments, WIDTH)
+        return Strip(segments, self._width)
 
     def _row(self, unit_id: str) -> Strip:
         snap = self.model.units[unit_id]
@@ -305,10 +346,11 @@ class UnitTable(ScrollView, can_focus=True):
         segments = []
         for cell in gutter:
             segments.append(self._segment(cell.text, cell.style, extra))
-        for cell, column in zip(cells, COLUMNS, strict=True):
+        for i, column in zip(self._cells, self.columns, strict=True):
+            cell = cells[i]
             segments.append(self._segment(fit(cell.text, column.width, column.justify) + " ",
                                           cell.style, extra))
-        line = Strip(segments, WIDTH)
+        line = Strip(segments, self._width)
         if not cursor:
             self._rows[unit_id] = (cells[AGE].text, marked, line)
         return line

@@ -22,6 +22,11 @@ No command puts an aircraft in a mode that takes its climb rate from a pilot's s
   QGroundControl's pause), HOLD (rover/boat), AUTO.LOITER (PX4).
 - return to launch / land: RTL / LAND modes (PX4: AUTO.RTL / AUTO.LAND).
 - change speed: MAV_CMD_DO_CHANGE_SPEED (ground speed); during an overwatch, its speed.
+- set home: MAV_CMD_DO_SET_HOME as COMMAND_INT, frame GLOBAL (altitude AMSL, as ArduPilot
+  reads it; its COMMAND_LONG form assumes the same frame), param1 1 for "here"; then
+  HOME_POSITION is read back and must match. A point without an altitude keeps the
+  altitude of the vehicle's current home, never sea level. ArduPilot locks a home a GCS
+  set: arming no longer moves it (GCS_Common.cpp, AP_Arming_Copter::arm).
 - missions: upload/download/clear through the mission protocol; start = AUTO (plus
   MAV_CMD_MISSION_START when armed, which ArduCopter needs to leave the ground); pause
   = hold.
@@ -31,11 +36,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ... import commands as c
-from ...errors import CommandRejectedError, UnsupportedCommandError
+from ...errors import CommandRejectedError, CommandTimeoutError, UnsupportedCommandError
+from ...geo import distance_m
 from .command_protocol import CommandClient
 from .dialect import mavlink2 as m
 from .failsafe import GcsFailsafe
@@ -59,7 +66,12 @@ AUX_LOW, AUX_HIGH = 0.0, 2.0
 RUNUP_TRIES = 60
 #: commands that leave a running overwatch alone (they do not move the aircraft)
 _KEEP_GUIDANCE = (c.UploadMission, c.DownloadMission, c.ClearMission, c.SetMissionCurrent,
-                  c.SetSpeed)
+                  c.SetSpeed, c.SetHome)
+#: a home read back within this of the point asked for is the point (ArduPilot stores
+#: 1e-7 degrees and centimetres)
+HOME_MATCH_M = 1.0
+#: "here": home within this of where the vehicle was when asked, plus 2 s of its speed
+HOME_HERE_M = 5.0
 
 
 class Actions:
@@ -70,6 +82,7 @@ class Actions:
         self, vehicle: Vehicle, client: CommandClient, missions: MissionClient,
         params: ParamClient, wait_until: Callable[[Callable[[], bool]], Awaitable[None]],
         *, monotonic: Callable[[], float], failsafe: GcsFailsafe,
+        request_home: Callable[[], None] = lambda: None,
     ) -> None:
         self.vehicle = vehicle
         self.client = client
@@ -78,6 +91,7 @@ class Actions:
         self._wait_until = wait_until
         self._monotonic = monotonic
         self.failsafe = failsafe
+        self.request_home = request_home  # asks the vehicle for HOME_POSITION once
         self.guidance: Overwatch | None = None
 
     async def execute(self, command: c.Command) -> Any:
@@ -128,6 +142,8 @@ class Actions:
                     self.guidance.set_speed(float(speed))
                     return None
                 await self.client.long(m.MAV_CMD_DO_CHANGE_SPEED, 1.0, float(speed), -1.0)
+            case c.SetHome():
+                await self.set_home(command)
             case c.UploadMission(items=items, mission_type=kind, verify=verify,
                                  progress=progress):
                 await self.missions.upload(items, kind, verify=verify, progress=progress)
@@ -251,3 +267,68 @@ class Actions:
             raise CommandRejectedError(v.unit_id, "orbit", "refused",
                                        f"the aircraft stayed in {v.mode} after the reposition")
         self.guidance = Overwatch(path, entry, self._monotonic())
+
+    # -- home ------------------------------------------------------------------------
+    async def set_home(self, command: c.SetHome) -> None:
+        """DO_SET_HOME, acked, then HOME_POSITION read back (asked for again each ack
+        timeout) until it is the point asked for; a different home is an error."""
+        v = self.vehicle
+        if command.here:
+            lat, lon, alt = v.lat, v.lon, 0.0
+            within = HOME_HERE_M + 2.0 * (v.ground_speed_m_s or 0.0)
+            if not (math.isfinite(lat) and math.isfinite(lon)):
+                raise CommandRejectedError(v.unit_id, "set_home", "refused",
+                                           "the vehicle has no position yet")
+        else:
+            assert command.lat_deg is not None and command.lon_deg is not None
+            lat, lon, within = command.lat_deg, command.lon_deg, HOME_MATCH_M
+            alt = command.alt_amsl_m
+            if alt is None:
+                alt = await self._home_altitude()
+            if not math.isfinite(alt):
+                raise CommandRejectedError(v.unit_id, "set_home", "refused",
+                                           f"altitude {alt} is not a number")
+        before = v.home_reports
+        await self.client.int_(
+            m.MAV_CMD_DO_SET_HOME, frame=m.MAV_FRAME_GLOBAL,
+            params=(1.0 if command.here else 0.0, 0.0, 0.0, 0.0),
+            lat_deg=0.0 if command.here else lat, lon_deg=0.0 if command.here else lon,
+            alt_m=float(alt))
+
+        def taken() -> bool:
+            h = v.home
+            return (v.home_reports > before and h is not None
+                    and distance_m(h.lat_deg, h.lon_deg, lat, lon) <= within
+                    and (command.here or abs(h.alt_m - alt) <= HOME_MATCH_M))
+
+        for _ in range(self.client.policy.attempts):
+            self.request_home()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.client.policy.ack_timeout_s):
+                    await self._wait_until(taken)
+                    return
+        h = v.home
+        if v.home_reports == before or h is None:
+            raise CommandTimeoutError(v.unit_id, "set_home",
+                                      "accepted, but no HOME_POSITION came back to check it")
+        raise CommandRejectedError(
+            v.unit_id, "set_home", "home differs",
+            f"read back {h.lat_deg:.6f}, {h.lon_deg:.6f} at {h.alt_m:.1f} m AMSL, "
+            f"{distance_m(h.lat_deg, h.lon_deg, lat, lon):.1f} m from {lat:.6f}, {lon:.6f}"
+            + ("" if command.here else f" at {alt:.1f} m AMSL"))
+
+    async def _home_altitude(self) -> float:
+        """The altitude (AMSL) of the home the vehicle has now, asked for if not heard."""
+        v = self.vehicle
+        if v.home is None:
+            self.request_home()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.client.policy.ack_timeout_s
+                                           * self.client.policy.attempts):
+                    await self._wait_until(lambda: v.home is not None)
+        if v.home is None:
+            raise CommandRejectedError(
+                v.unit_id, "set_home", "refused",
+                "the vehicle has not reported its home, so the altitude to keep is unknown "
+                "(fleet never sets a home at sea level): give the altitude")
+        return v.home.alt_m

@@ -46,6 +46,9 @@ WANTED_MESSAGES = (
     m.MAVLINK_MSG_ID_BATTERY_STATUS, m.MAVLINK_MSG_ID_EXTENDED_SYS_STATE,
 )
 STREAM_RETRY_S = 3.0
+#: HOME_POSITION is asked for again this often, in case a change was lost on the radio
+#: (ArduPilot sends it once when home moves: at arming, or when a GCS sets it)
+HOME_REFRESH_S = 30.0
 #: a disarmed helicopter whose rotor switch is on cannot pass its pre-arm checks
 INTERLOCK_PREARM = "PreArm: Motor Interlock Enabled"
 #: ArduCopter says "Reached command #k", ArduRover "Reached waypoint #k"
@@ -81,6 +84,7 @@ class Entry:
     last_position: float = -1e9  # monotonic time of the last GLOBAL_POSITION_INT
     streams_requested: float = -1e9
     last_heard: float = -1e9  # monotonic time of the last message on the active path
+    home_requested: float = -1e9  # monotonic time HOME_POSITION was last asked for
     silent_since: float | None = None  # set while an armed vehicle is not heard
     waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = field(default_factory=list)
 
@@ -114,8 +118,7 @@ class MavlinkRouter:
                 lambda e, msg, t, c: e.vehicle.on_ekf_status_report(msg),
             m.MAVLINK_MSG_ID_MISSION_CURRENT: self._mission_current,
             m.MAVLINK_MSG_ID_MISSION_ITEM_REACHED: self._reached,
-            m.MAVLINK_MSG_ID_HOME_POSITION:
-                lambda e, msg, t, c: e.vehicle.on_home_position(msg),
+            m.MAVLINK_MSG_ID_HOME_POSITION: self._home,
             m.MAVLINK_MSG_ID_BATTERY_STATUS:
                 lambda e, msg, t, c: e.vehicle.on_battery_status(msg),
             m.MAVLINK_MSG_ID_SYSTEM_TIME: lambda e, msg, t, c: e.vehicle.on_system_time(msg),
@@ -221,6 +224,7 @@ class MavlinkRouter:
             actions=Actions(vehicle, commands, missions, params,
                             lambda pred: self._wait_until(entry, pred),
                             monotonic=self.monotonic,
+                            request_home=lambda: self._request_home(entry, self.monotonic()),
                             failsafe=GcsFailsafe(self.config.gcs_failsafe)),
         )
         entry.paths.identity = (msg.type, msg.autopilot)
@@ -269,7 +273,10 @@ class MavlinkRouter:
     def _heartbeat(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
         if not is_vehicle_heartbeat(msg):
             return
+        was_armed = entry.vehicle.armed
         entry.vehicle.on_heartbeat(msg)
+        if entry.vehicle.armed and was_armed is False:
+            self._request_home(entry, now)  # arming moves an unlocked home (ArduPilot)
         entry.last_heard = now
         if entry.silent_since is not None:
             self._heard_again(entry, now, ctx)
@@ -291,6 +298,14 @@ class MavlinkRouter:
         entry.vehicle.on_mission_current(msg)
         if entry.vehicle.mission_seq != before:  # progress is news: report it now
             ctx.telemetry(entry.vehicle.unit_id, entry.vehicle.telemetry(ctx.wall()))
+        if entry.waiters:
+            self._wake(entry)
+
+    def _home(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+        """HOME_POSITION: the core hears of every change (it watches home against the
+        unit's base); a read-back after a set-home waits for any report."""
+        if entry.vehicle.on_home_position(msg):
+            ctx.home(entry.vehicle.unit_id, entry.vehicle.home)
         if entry.waiters:
             self._wake(entry)
 
@@ -374,6 +389,8 @@ class MavlinkRouter:
             if (now - entry.last_position > STREAM_RETRY_S
                     and now - entry.streams_requested > STREAM_RETRY_S):
                 self._request_streams(entry, now)
+            elif now - entry.home_requested > HOME_REFRESH_S:
+                self._request_home(entry, now)
 
     def _watch_silence(self, entry: Entry, now: float) -> None:
         quiet = now - entry.last_heard
@@ -440,6 +457,17 @@ class MavlinkRouter:
                 link.send_nowait(m.MAVLink_command_long_message(
                     v.sysid, v.compid, m.MAV_CMD_SET_MESSAGE_INTERVAL, 0, msgid, interval_us,
                     0, 0, 0, 0, 0), active[1])
+        self._request_home(entry, now)
+
+    def _request_home(self, entry: Entry, now: float) -> None:
+        """Ask for HOME_POSITION once (MAV_CMD_REQUEST_MESSAGE; its ACK is not awaited:
+        the message itself is the answer, and a lost one is asked for again later)."""
+        active = entry.paths.active
+        link = self.links.get(active[0]) if active else None
+        if link is None or active is None:
+            return
+        entry.home_requested = now
+        v = entry.vehicle
         link.send_nowait(m.MAVLink_command_long_message(
             v.sysid, v.compid, m.MAV_CMD_REQUEST_MESSAGE, 0, m.MAVLINK_MSG_ID_HOME_POSITION,
             0, 0, 0, 0, 0, 0), active[1])

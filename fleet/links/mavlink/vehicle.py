@@ -73,6 +73,7 @@ class Vehicle:
     mission_total: int | None = None
     reached: list[int] = field(default_factory=list)
     home: Position | None = None
+    home_reports: int = 0  # HOME_POSITION messages heard: a read-back waits for a new one
     boot_ms: int | None = None
     unix_offset_s: float | None = None  # vehicle Unix time - its boot time, from SYSTEM_TIME
     position_time: float | None = None  # vehicle Unix time of the latest position
@@ -164,8 +165,13 @@ class Vehicle:
         del self.reached[:-100]
         return True
 
-    def on_home_position(self, msg: Any) -> None:
-        self.home = Position(msg.latitude * 1e-7, msg.longitude * 1e-7, msg.altitude * 1e-3)
+    def on_home_position(self, msg: Any) -> bool:
+        """Returns True when home moved (or is heard for the first time)."""
+        home = Position(msg.latitude * 1e-7, msg.longitude * 1e-7, msg.altitude * 1e-3)
+        self.home_reports += 1
+        changed = home != self.home
+        self.home = home
+        return changed
 
     def on_battery_status(self, msg: Any) -> None:
         if msg.battery_remaining >= 0:

@@ -22,7 +22,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...commands import Command, Goto, Hold, Patrol, ReturnToLaunch, SetStatus, command_name
+from ...commands import (
+    Command,
+    Goto,
+    Hold,
+    Patrol,
+    ReturnToLaunch,
+    SetHome,
+    SetStatus,
+    command_name,
+)
 from ...errors import (
     CommandRejectedError,
     CommandTimeoutError,
@@ -36,6 +45,11 @@ from .schema import AckPayload, encode_command
 
 RECENT_IDS = 4096  # ids remembered for late acks (completed, duplicates after a resend)
 SUPPORTED = "MQTT units take goto, patrol, hold, return and set_status"
+#: why some commands mean nothing to a crewed vehicle or boat, said in place of SUPPORTED
+UNSUPPORTED_WHY: dict[type, str] = {
+    SetHome: "MQTT units have no autopilot home: their crew drives back to the base; "
+             f"{SUPPORTED}",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +148,8 @@ class CommandTracker:
         except LocalRefusal as exc:
             raise CommandRejectedError(unit_id, name, "refused locally", str(exc)) from None
         if shape is None:
-            raise UnsupportedCommandError(unit_id, name, SUPPORTED)
+            raise UnsupportedCommandError(unit_id, name,
+                                          UNSUPPORTED_WHY.get(type(command), SUPPORTED))
         command_id = self.new_id()
         body = encode_command(command_id, self.wall(), *shape)
         answer: asyncio.Future[AckPayload] = asyncio.get_running_loop().create_future()
