@@ -74,8 +74,9 @@ def activity(snap: UnitSnapshot) -> Activity | None:
     speed = _num(tel.ground_speed_m_s) or 0.0
     command = snap.tasking.command if snap.tasking is not None else None
     if snap.unit.domain is Domain.AIR:
+        climb_to = snap.tasking.alt_m if snap.tasking is not None else None
         return _aircraft(tel.armed, (tel.mode or "").upper(), _num(tel.relative_alt_m), speed,
-                         command)
+                         command, climb_to)
     mode = (tel.mode or "").upper()
     if tel.armed is not None and tel.mode:  # an autopilot-driven boat or rover (ArduRover)
         if mode in _RETURN_MODES:
@@ -98,7 +99,7 @@ def activity(snap: UnitSnapshot) -> Activity | None:
 
 
 def _aircraft(armed: bool | None, mode: str, alt: float | None, speed: float,
-              command: str | None) -> Activity:
+              command: str | None, climb_to: float | None = None) -> Activity:
     airborne = alt > AIRBORNE_M if alt is not None else armed is True and speed > MOVING_M_S
     if armed is False or not airborne:
         if armed and command == "takeoff" and mode == "GUIDED":
@@ -115,9 +116,9 @@ def _aircraft(armed: bool | None, mode: str, alt: float | None, speed: float,
     if mode == "GUIDED":
         if command == "overwatch":
             return Activity.OVERWATCH
-        if command == "takeoff" and speed < MOVING_M_S:
-            return Activity.TAKING_OFF if alt is not None and alt < 2 * AIRBORNE_M \
-                else Activity.HOLDING
+        if command == "takeoff" and speed < MOVING_M_S:  # climbing until 95 % of its height
+            top = 0.95 * climb_to if climb_to else 2 * AIRBORNE_M
+            return Activity.TAKING_OFF if alt is not None and alt < top else Activity.HOLDING
         return Activity.TRANSIT if speed >= MOVING_M_S else Activity.HOLDING
     return Activity.AIRBORNE
 

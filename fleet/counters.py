@@ -16,10 +16,12 @@ from typing import Any
 #: ``counters``, ``frame_counters``, and its shared ``router.counters``)
 _PLACES = ("counters", "frame_counters")
 
-#: counters that measure work done, not something refused or lost
+#: counters that measure work done or normal traffic, not something refused or lost (a
+#: vehicle's messages before its first heartbeat, another ground station's heartbeats)
 ACTIVITY = frozenset({"applied", "received", "telemetry", "presence", "acks", "frames",
                       "sent", "auto_registered", "state_cleared", "cad_ignored", "failovers",
-                      "accepted", "resent", "ignored"})
+                      "accepted", "resent", "ignored", "before_heartbeat",
+                      "non_vehicle_heartbeats"})
 
 
 def _fields(obj: Any) -> dict[str, int]:

@@ -49,6 +49,7 @@ class Tasking:
     target: LatLon | None = None
     route: tuple[LatLon, ...] | None = None
     radius_m: float | None = None  # an overwatch circle's
+    alt_m: float | None = None  # the height it was told to climb to (takeoff), above home
 
 
 def route_of(items: tuple[MissionItem, ...]) -> tuple[LatLon, ...]:
@@ -82,7 +83,7 @@ def next_tasking(command: Command, origin: str, now: float,
     if isinstance(command, Land):
         return Tasking(origin, "land", now)
     if isinstance(command, Takeoff):
-        return Tasking(origin, "takeoff", now)
+        return Tasking(origin, "takeoff", now, alt_m=command.relative_alt_m)
     if isinstance(command, Disarm):
         return None
     return False

@@ -87,10 +87,14 @@ def duty_style(snap: UnitSnapshot) -> str:
 
 def intent_label(snap: UnitSnapshot) -> str:
     """Whose command the unit follows and which: ``op goto``, ``sched patrol``, ``disp``;
-    empty when nobody has told it anything since fleet started."""
+    empty when nobody has told it anything since fleet started, or for an aircraft that
+    has landed and disarmed since (the detail's task line still says what it was)."""
     t = snap.tasking
     if t is None:
         return ""
+    tel = snap.telemetry
+    if snap.unit.domain is Domain.AIR and tel is not None and tel.armed is False:
+        return ""  # landed and disarmed: whatever it was told, it is done
     who = _ORIGIN_SHORT.get(t.origin, t.origin)
     return f"{who} {t.command}"
 

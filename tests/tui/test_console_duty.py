@@ -51,6 +51,7 @@ async def test_a_status_change_reaches_the_row_and_the_header(svc: FakeService) 
         await c.until(lambda: c.status_of("air-1") == "transit")
         svc.report("air-2", 26.8930, 112.5880, relative_alt_m=0.0, armed=False, mode="RTL")
         await c.until(lambda: c.status_of("air-2") == "landed")
+        assert c.table.cells_of("air-2")[4].text == "—"  # its task is done
         await c.until(lambda: c.header.counts["idle"] == 2)
         svc.set_status("air-1", UnitStatus.EN_ROUTE)  # on an incident: the incident's word
         await c.until(lambda: c.status_of("air-1") == "en route")

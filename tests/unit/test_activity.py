@@ -30,7 +30,8 @@ BOAT = make_unit("w-pb1", UnitKind.PATROL_BOAT)
 
 
 def snap(unit=DRONE, status=UnitStatus.AVAILABLE, task: str | None = None, **fields):
-    tasking = Tasking("operator", task, 0.0) if task else None
+    tasking = Tasking("operator", task, 0.0, alt_m=30.0 if task == "takeoff" else None) \
+        if task else None
     return UnitSnapshot(unit, status, status, LinkState.OK, "l", tel(**fields), 1.0,
                         tasking=tasking)
 
@@ -58,7 +59,9 @@ def snap(unit=DRONE, status=UnitStatus.AVAILABLE, task: str | None = None, **fie
     (dict(armed=True, mode="GUIDED", relative_alt_m=0.2), "takeoff", Activity.TAKING_OFF),
     (dict(armed=True, mode="GUIDED", relative_alt_m=1.5, ground_speed_m_s=0.0), "takeoff",
      Activity.TAKING_OFF),
-    (dict(armed=True, mode="GUIDED", relative_alt_m=30.0, ground_speed_m_s=0.0), "takeoff",
+    (dict(armed=True, mode="GUIDED", relative_alt_m=20.0, ground_speed_m_s=0.0), "takeoff",
+     Activity.TAKING_OFF),  # climbing to 30 m
+    (dict(armed=True, mode="GUIDED", relative_alt_m=29.0, ground_speed_m_s=0.0), "takeoff",
      Activity.HOLDING),  # at its height
     (dict(armed=True, mode="STABILIZE", relative_alt_m=30.0), None, Activity.AIRBORNE),
     (dict(armed=True, mode="GUIDED", relative_alt_m=0.0), None, Activity.LANDED),
