@@ -102,6 +102,26 @@ class Backend:
         FleetService connected to them over TCP; yields (svc, unit ids). ``config`` merges
         extra top-level tables ([dispatch], [[bases]], keys of [mavlink], units by id).
         ``fast_boot=False`` gives the simulator SITL's boot timings (SITL ignores it)."""
+        async with self.radios(model=model, count=count, params=params, loss=loss,
+                               config=config, fast_boot=fast_boot, seed=seed,
+                               ) as (raw_config, ids):
+            svc = FleetService(parse_config(raw_config))
+            async with svc:
+                try:
+                    yield svc, ids
+                except BaseException as exc:
+                    self._explain(exc, svc)
+                    raise
+
+    @contextlib.asynccontextmanager
+    async def radios(self, *, model: str = "quad", count: int = 1,
+                     params: dict[str, float] | None = None, loss: float = 0.0,
+                     config: dict | None = None, fast_boot: bool = True, seed: int = 1,
+                     ) -> AsyncIterator[tuple[dict[str, Any], list[str]]]:
+        """The vehicles and their radios as :meth:`fleet` starts them, without a core:
+        yields fleet's config (a dict, as ``parse_config`` takes it) and the unit ids, for
+        a test that runs its cores itself (in child processes it kills, say). Each proxy
+        serves one core at a time; a new connection replaces the old."""
         if model not in KINDS:
             raise ValueError(f"unknown model {model!r} (have {', '.join(KINDS)})")
         ids = unit_ids(model, count)
@@ -114,14 +134,8 @@ class Backend:
                                                                 self.port_timeout_s)
                 self.proxies[unit_id] = await stack.enter_async_context(
                     LossyProxy(reader, writer, loss=loss, seed=seed * 100 + i, name=unit_id))
-            fleet_config = parse_config(merge_config(
-                self.base_config(model, ids, [e.sysid for e in endpoints]), config or {}))
-            svc = await stack.enter_async_context(FleetService(fleet_config))
-            try:
-                yield svc, ids
-            except BaseException as exc:
-                self._explain(exc, svc)
-                raise
+            yield merge_config(self.base_config(model, ids, [e.sysid for e in endpoints]),
+                               config or {}), ids
 
     def base_config(self, model: str, ids: list[str], sysids: list[int]) -> dict[str, Any]:
         """fleet's config for these vehicles, its timeouts scaled to vehicle time: a
