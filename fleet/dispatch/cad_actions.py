@@ -38,15 +38,18 @@ OPS: dict[str, dict[str, tuple[str, bool]]] = {
     "close": {"disposition": ("text", False)},
     "cancel": {"reason": ("text", False)},
     "note": {"text": ("text", True)},
+    "status": {},  # the core itself: links, units, refusal counters (``fleet status``)
 }
-READ_ONLY = frozenset({"list", "show"})  # answered afresh each time, never remembered
+READ_ONLY = frozenset({"list", "show", "status"})  # answered afresh, never remembered
+#: ops about no incident
+NO_INCIDENT = frozenset({"list", "status"})
 
 
 @dataclass(frozen=True, slots=True)
 class ActionRequest:
     id: str
     op: str
-    incident: str | None = None  # every op but list
+    incident: str | None = None  # every op but list and status
     operator: str | None = None  # recorded in the audit; the config's default if None
     args: Mapping[str, Any] = field(default_factory=dict)  # the op's fields, checked
 
@@ -69,7 +72,7 @@ def parse_action(payload: bytes) -> ActionRequest:
     if operator is not None and not _is_id(operator):
         raise CadPayloadError(f"operator must be a name of 1..{MAX_ID} characters", rid)
     incident = body.get("incident")
-    if op != "list" and not _is_id(incident):
+    if op not in NO_INCIDENT and not _is_id(incident):
         raise CadPayloadError(f"{op} needs incident: an incident id", rid)
     args = {}
     for name, (kind, required) in OPS[op].items():
@@ -84,7 +87,7 @@ def parse_action(payload: bytes) -> ActionRequest:
         args[name] = value
     if op == "note" and not args["text"].strip():
         raise CadPayloadError("note needs text: it is empty", rid)
-    return ActionRequest(rid, op, incident if op != "list" else None, operator, args)
+    return ActionRequest(rid, op, incident if op not in NO_INCIDENT else None, operator, args)
 
 
 def _is_id(value: object) -> bool:

@@ -186,7 +186,19 @@ def _id(req: ActionRequest) -> str:
     return req.incident
 
 
+async def _status(center: DispatchCenter, _req: ActionRequest) -> dict[str, Any]:
+    """The core as its operators need it from afar: each link's state and what it
+    refused, by reason (counted after the first alert of each kind), and units by status."""
+    svc = center.svc
+    counts = {s.value: n for s, n in svc.counts().items() if n}
+    return {"fleet": svc.config.name, "units": len(svc.state), "statuses": counts,
+            "links": [{"name": ln.name, "state": ln.state.value, "detail": ln.detail}
+                      for ln in svc.links()],
+            "counters": svc.counters()}
+
+
 _OPS: dict[str, Callable[[DispatchCenter, ActionRequest], Awaitable[dict[str, Any]]]] = {
+    "status": _status,
     "list": _list, "show": _show, "dispatch": _dispatch, "reassign": _reassign,
     "release": _release, "clear": _clear, "close": _close, "cancel": _cancel, "note": _note,
 }

@@ -50,6 +50,30 @@ def place(doc: Doc) -> str:
     return str(doc.get("key_site_name") or doc.get("zone_name") or doc.get("zone") or "-")
 
 
+def status_lines(answer: Doc) -> list[str]:
+    """``fleet status``: the running core's links, what each refused by reason, units."""
+    from fleet.counters import ACTIVITY
+
+    statuses = answer.get("statuses") or {}
+    lines = [f"{answer.get('fleet', '?')}: {answer.get('units', '?')} units  "
+             + "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in statuses.items())]
+    counters = answer.get("counters") or {}
+    for link in answer.get("links") or []:
+        name = link.get("name")
+        detail = f" ({link['detail']})" if link.get("detail") else ""
+        lines.append(f"link {name}: {link.get('state')}{detail}")
+        refused = {k: v for k, v in (counters.get(name) or {}).items() if k not in ACTIVITY}
+        lines.append("  refused: " + (", ".join(
+            f"{k.replace('_', ' ')} {v}" for k, v in sorted(refused.items(),
+                                                              key=lambda kv: -kv[1]))
+            or "nothing"))
+    state = {k: v for k, v in (counters.get("state") or {}).items() if k != "applied"}
+    applied = (counters.get("state") or {}).get("applied", 0)
+    lines.append(f"reports applied {applied}" + "".join(
+        f", {k.replace('_', ' ')} {v}" for k, v in state.items()))
+    return lines
+
+
 def list_lines(answer: Doc) -> list[str]:
     incidents = answer.get("incidents") or []
     now = float(answer["ts"])

@@ -87,6 +87,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     new.add_argument("--ref", default=None, help="your own call number")
     new.add_argument("--dispatch", action="store_true", help="send the recommended units now")
     new.set_defaults(handler=incident_new)
+    status = sub.add_parser("status", parents=[common],
+                            help="the running core: links, refusals by reason, units",
+                            description="Ask the running core (over its broker, "
+                            "{prefix}/cad/action, as a CAD account) for each link's state, "
+                            "what each refused by reason, and its units by status.")
+    status.set_defaults(handler=incident_action, op="status")
     for op, (text, positionals) in ACTIONS.items():
         p = isub.add_parser(op, parents=[common], help=text, description=text[0].upper()
                             + text[1:] + " ({prefix}/cad/action).")
@@ -164,6 +170,8 @@ def incident_action(args: argparse.Namespace) -> int:
     if not args.json:
         if op == "list":
             lines = cad_render.list_lines(answer)
+        elif op == "status":
+            lines = cad_render.status_lines(answer)
         elif op == "show":
             lines = cad_render.show_lines(answer["incident"], float(answer["ts"]))
         else:

@@ -119,3 +119,31 @@ def test_usage_and_config_errors_are_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["incident", "list", "--timeout", "0"])
     assert exit_.value.code == 2
+
+
+async def test_fleet_status_shows_the_running_cores_links_and_refusals(tmp_path, broker, capsys):
+    """Issue #14: refusals counted after their first alert are readable from the CLI: the
+    running core answers ``fleet status`` (a read-only CAD action) with each link's state
+    and what it refused, by reason."""
+    import aiomqtt
+
+    path = write_config(tmp_path, broker)
+    cfg = load_config(path)
+    async with FleetService(cfg) as svc, ScriptedUnit(broker, "car-1") as car:
+        await connected(svc)
+        await heard(svc, car, 26.8830, SCENE[1])
+        await asyncio.wait_for(svc.dispatch.cad_listening.wait(), 5)
+        async with aiomqtt.Client(broker.host, broker.port) as rogue:
+            for _ in range(3):
+                await rogue.publish(f"{cfg.mqtt.topic_prefix}/patrol_car/car-1/telemetry",
+                                    b"{not json", qos=1)
+        await car.report()  # after the garbage: the bridge has counted it all
+        await svc.dispatch.wait_for(lambda: svc.counters()["mqtt"].get("bad_json") == 3, 5)
+        code = await asyncio.to_thread(main, ["status", "--config", path, "--timeout", "10"])
+        out, _ = capsys.readouterr()
+        assert code == 0
+        assert "link mqtt: connected" in out and "refused: bad json 3" in out
+        assert out.splitlines()[0].startswith(f"{cfg.name}: ")
+        code = await asyncio.to_thread(main, ["status", "--config", path, "--json"])
+        answer = json.loads(capsys.readouterr()[0])
+        assert answer["result"] == "accepted" and answer["counters"]["mqtt"]["bad_json"] == 3
