@@ -54,7 +54,7 @@ def test_every_op_round_trips(op):
             "release": {"unit": "car-1", "reason": "needed elsewhere"},
             "clear": {"disposition": "arrest", "note": "n"}, "close": {"disposition": "d"},
             "cancel": {"reason": "false alarm"}, "note": {"text": "hello"}}.get(op, {})
-    req = ActionRequest("r-1", op, None if op == "list" else "INC-1", "Zhang", args)
+    req = ActionRequest("r-1", op, None if op in ("list", "status") else "INC-1", "Zhang", args)
     assert parse_action(encode_action(req)) == req
 
 
