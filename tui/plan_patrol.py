@@ -21,16 +21,8 @@ from fleet.model import KeySite, Zone
 from fleet.planning.output import sortie_items
 from fleet.planning.patrols import build_plan
 from fleet.planning.sorties import Budget, next_sortie
-from tui.plan_load import LatLon, Part, Planned
-
-
-def where(snap: UnitSnapshot) -> LatLon | None:
-    """Where a unit stands: its last placed report, else its base."""
-    tel = snap.telemetry
-    if tel is not None and math.isfinite(tel.lat_deg) and math.isfinite(tel.lon_deg):
-        return tel.lat_deg, tel.lon_deg
-    base = snap.unit.base
-    return (base.position.lat_deg, base.position.lon_deg) if base is not None else None
+from tui.patrol_routes import where
+from tui.plan_load import Part, Planned
 
 
 def battery_share(snap: UnitSnapshot) -> float:
