@@ -131,9 +131,9 @@ class Ranker:
             exclude_rows: np.ndarray | None = None, bridge_rows: int | None = None) -> Pass:
         """Distance and ETA of every row, and the ETA masked to inf where ineligible.
 
-        Written for speed (PERF_NOTES: numpy trigonometry is ~14 ns an element,
-        arithmetic ~0.5): chord arithmetic in place, boolean masks only where a rule
-        actually excludes someone."""
+        Written for speed (numpy trigonometry costs far more an element than
+        arithmetic): chord arithmetic in place, boolean masks only where a rule actually
+        excludes someone. Figures: docs/benchmarks.md, dispatch."""
         self._refresh()
         cols = self.view.columns
         n = cols.size

@@ -2,9 +2,9 @@
 
 Decoding is strict: a field of the wrong JSON type (a string for a number, ``true`` for
 an integer, ``null`` anywhere) is refused, as is anything NaN, infinite or out of range;
-unknown fields are ignored. msgspec decodes straight into the struct, ~10x cheaper than
-``json.loads`` and building a dataclass from the dict (PERF_NOTES). Every failure is a
-:class:`PayloadError` whose reason says which rule failed.
+unknown fields are ignored. msgspec decodes straight into the struct, much cheaper than
+``json.loads`` and building a dataclass from the dict (docs/benchmarks.md, MQTT). Every
+failure is a :class:`PayloadError` whose reason says which rule failed.
 """
 
 from __future__ import annotations
