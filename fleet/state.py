@@ -335,12 +335,6 @@ class FleetState:
             self._mission[i] = mission
             self.listener.unit_changed(unit_id)
 
-    def home(self, unit_id: str) -> Position | None:
-        return self._home[self._idx(unit_id)]
-
-    def tasking(self, unit_id: str) -> Tasking | None:
-        return self._tasking[self._idx(unit_id)]
-
     def mission(self, unit_id: str) -> tuple[tuple[float, float], ...] | None:
         return self._mission[self._idx(unit_id)]
 

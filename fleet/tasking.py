@@ -9,6 +9,7 @@ and routes on the map. Pure: the service records one per successful command.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .commands import (
@@ -28,6 +29,7 @@ from .commands import (
     UploadMission,
 )
 from .missions import MissionType
+from .missions import catalog as cat
 from .missions.items import MissionItem
 
 LatLon = tuple[float, float]
@@ -52,13 +54,19 @@ class Tasking:
     alt_m: float | None = None  # the height it was told to climb to (takeoff), above home
 
 
-def route_of(items: tuple[MissionItem, ...]) -> tuple[LatLon, ...]:
-    """The placed items of a mission (waypoints, loiters, landings), in order: what the map
-    draws. Items at 0, 0 (DO commands, RTL) have no place."""
+#: the mission items a vehicle flies through (a DO_SET_ROI's point is looked at, not flown)
+NAV_PLACES = frozenset({cat.NAV_WAYPOINT, cat.NAV_LOITER_UNLIM, cat.NAV_LOITER_TURNS,
+                        cat.NAV_LOITER_TIME, cat.NAV_LAND, cat.NAV_TAKEOFF})
+
+
+def route_of(items: Iterable[MissionItem]) -> tuple[LatLon, ...]:
+    """The points a mission flies through (its placed NAV items: waypoints, loiters,
+    landings), in order: what the map draws and the plan's length is measured on. Items
+    at 0, 0 (a takeoff or landing "here", RTL) have no place."""
     return tuple(
         (it.lat_deg, it.lon_deg) for it in items
-        if math.isfinite(it.lat_deg) and math.isfinite(it.lon_deg)
-        and not (it.lat_deg == 0.0 and it.lon_deg == 0.0)
+        if it.command in NAV_PLACES and math.isfinite(it.lat_deg)
+        and math.isfinite(it.lon_deg) and not (it.lat_deg == 0.0 and it.lon_deg == 0.0)
     )
 
 

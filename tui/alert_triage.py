@@ -49,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from fleet.activity import AIRBORNE_M
 from fleet.events import Alert, Severity, UnitSnapshot
 from fleet.geo import distance_m
 from fleet.home_watch import CODE_AWAY, CODE_BACK
@@ -57,8 +58,9 @@ from tui.home_words import KEY
 STATUSTEXT = "mavlink.statustext"
 #: the command failure codes: the core's and the console's own line
 FAILURES = frozenset({"command.failed", "console.command"})
-#: above home by more than this, a disarm or a landing happens in the air
-FLYING_ABOVE_M = 1.0
+#: above home by more than this, a disarm or a landing happens in the air (the core's
+#: airborne height, fleet.activity)
+FLYING_ABOVE_M = AIRBORNE_M
 #: further than this from its base, a unit that disarms or lands is "away"
 AT_BASE_M = 200.0
 #: the least severe severity that needs the operator: counted in the header, marked ●

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from fleet.activity import AIRBORNE_M
 from fleet.commands import (
     Arm,
     Command,
@@ -38,7 +39,7 @@ from tui.command_words import command_text
 from tui.home_words import KEY, arm_danger, home_to_base, move_line
 
 LatLon = tuple[float, float]
-FLYING_ABOVE_M = 1.0
+FLYING_ABOVE_M = AIRBORNE_M  # the core's airborne height (fleet.activity)
 MAX_TAKEOFF_M = 500.0
 #: mode names offered as suggestions: ArduCopter's modes that need no pilot on the sticks
 #: (the core refuses LOITER, ALT_HOLD, CIRCLE, ... for an armed aircraft without one)

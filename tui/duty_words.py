@@ -115,11 +115,6 @@ def task_words(t: Tasking) -> str:
     return f"{_ORIGIN_WORDS.get(t.origin, t.origin)}: {words} (since {clock(t.since)})"
 
 
-def is_airborne(snap: UnitSnapshot) -> bool:
-    act = activity(snap) if snap.telemetry is not None else None
-    return snap.unit.domain is Domain.AIR and act is not None and act.flying
-
-
 def count_groups(labels: list[str]) -> dict[str, int]:
     """Units per header group from their shown statuses; "not heard" apart."""
     out = {name: sum(1 for lab in labels if lab in members) for name, members in COUNT_GROUPS}

@@ -11,10 +11,9 @@ from itertools import pairwise
 from fleet.geo import distance_m
 from fleet.missions import MissionItem
 from fleet.missions import catalog as cat
+from fleet.tasking import route_of
 
 LatLon = tuple[float, float]
-_NAV = frozenset({cat.NAV_WAYPOINT, cat.NAV_LOITER_UNLIM, cat.NAV_LOITER_TURNS,
-                  cat.NAV_LOITER_TIME, cat.NAV_LAND, cat.NAV_TAKEOFF})
 _HOLDS = frozenset({cat.NAV_WAYPOINT, cat.NAV_LOITER_TIME})  # param1: seconds held there
 
 
@@ -29,10 +28,8 @@ class Part:
 
 
 def placed(items: Iterable[MissionItem]) -> list[LatLon]:
-    """The points a mission flies through (its positioned NAV items), in order."""
-    return [(it.lat_deg, it.lon_deg) for it in items
-            if it.command in _NAV and math.isfinite(it.lat_deg)
-            and math.isfinite(it.lon_deg) and not (it.lat_deg == 0.0 and it.lon_deg == 0.0)]
+    """The points a mission flies through (:func:`fleet.tasking.route_of`), in order."""
+    return list(route_of(items))
 
 
 def route_figures(part: Part, default_speed_m_s: float | None = None

@@ -27,4 +27,5 @@ async def test_refusals_show_on_the_links_line_by_reason() -> None:
         svc.counts = {"state": {"applied": 10},
                       "mqtt": {"received": 500, "telemetry": 480, "clock_skew": 2,
                                "bad_json": 5}}
+        svc.advance(1)  # the console reads the counters once a second, with its clock
         await c.until(lambda: "refused: bad json 5, clock skew 2" in c.header.render().plain)

@@ -157,10 +157,12 @@ class MainScreen(DeskControl, Screen[None]):
             self.city.incidents_changed()
             self._count_incidents()
         now = self.flow.service.wall()
-        self.header.clock = f"{clock(now)} {zone_label(now)}"
-        counters = getattr(self.flow.service, "counters", None)
-        if counters is not None:  # the core's refusals, shown on the links line
-            self.header.set_counters(counters())
+        shown = f"{clock(now)} {zone_label(now)}"
+        if shown != self.header.clock:  # once a second, not every frame
+            self.header.clock = shown
+            counters = getattr(self.flow.service, "counters", None)
+            if counters is not None:  # the core's refusals, shown on the links line
+                self.header.set_counters(counters())
         second = int(self.flow.service.monotonic())
         if second != self._second:  # ages and incident clocks move on once a second
             self._second = second
