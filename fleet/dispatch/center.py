@@ -11,6 +11,7 @@ error and a crash loses nothing that was acknowledged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -93,7 +94,7 @@ class DispatchCenter:
         self._started.clear()
         audit = AuditLog.configured(self.audit_path, self.settings, self.audit_heads)
         try:
-            await asyncio.to_thread(audit.open)
+            await _open(audit)
         except AuditError as exc:
             self._failure = str(exc)
             self.alert(Severity.CRITICAL, "dispatch.unavailable", f"dispatch disabled: {exc}")
@@ -538,3 +539,20 @@ class DispatchCenter:
                 elif self._owner.get(a.unit_id) == inc.id:
                     del self._owner[a.unit_id]
         self.feed.changed(changed)
+
+
+async def _open(audit: AuditLog) -> None:
+    """Open the audit in a thread. Cancelled meanwhile (the core stopping at once), the
+    open still finishes in its thread: close what it opened (writer thread, file lock)
+    before going, or a core restarted in this process finds its own audit locked."""
+    opening = asyncio.ensure_future(asyncio.to_thread(audit.open))
+    try:
+        await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        while not opening.done():  # the stop cancels twice (task group, then service)
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([opening])
+        if not opening.exception():
+            audit.close()
+        raise
+

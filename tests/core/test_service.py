@@ -26,7 +26,7 @@ from fleet.links.supervisor import ReconnectPolicy
 from fleet.model import LinkState, UnitStatus
 from fleet.service import FleetService
 
-CONFIG = parse_config({
+CONFIG_RAW = {
     "fleet": {"name": "test"},
     "kinds": {"drone": {"stale_after_s": 5.0}},
     "units": [
@@ -34,7 +34,8 @@ CONFIG = parse_config({
         {"id": "air-2", "callsign": "Eagle 2", "kind": "drone", "mavlink": {"sysid": 2}},
         {"id": "car-1", "callsign": "Car 1", "kind": "patrol_car"},
     ],
-})
+}
+CONFIG = parse_config(CONFIG_RAW)
 
 
 class Driver:
@@ -262,3 +263,21 @@ async def test_a_link_crash_that_is_a_bug_propagates():
         async with FleetService(CONFIG, links=[Broken()]):
             await asyncio.sleep(10)
     assert err.group_contains(ZeroDivisionError)
+
+
+async def test_a_core_stopped_while_its_audit_opens_leaves_it_free_for_the_next(tmp_path):
+    """A link bug stops the core at once, while the dispatch centre is still opening its
+    audit in a thread: that open is closed again (writer thread and file lock), so a core
+    started next in this process opens the same audit."""
+    class Broken:
+        name = "broken"
+
+        async def run(self, ctx):
+            raise ZeroDivisionError("bug")
+
+    cfg = parse_config({**CONFIG_RAW, "dispatch": {"audit_db": str(tmp_path / "a.db")}})
+    with pytest.raises(ExceptionGroup):
+        async with FleetService(cfg, links=[Broken()]):
+            await asyncio.sleep(10)
+    async with FleetService(cfg) as svc:
+        await svc.dispatch.incidents_ready(10)  # DispatchUnavailableError if still locked

@@ -133,6 +133,11 @@ class ScriptedUnit:
         if reason is not None:
             body["reason"] = reason
         await self.client.publish(f"{self.base}/ack", json.dumps(body).encode(), qos=1)
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            # aiomqtt's wait_for drops a cancellation that meets the PUBACK (Python 3.11,
+            # CPython gh-86296); without this, __aexit__ waited for _serve for ever
+            raise asyncio.CancelledError
 
     async def report(self, **fields: Any) -> None:
         await self.client.publish(f"{self.base}/telemetry", telemetry(**fields), qos=0)
