@@ -20,13 +20,13 @@ from .missions import MissionType
 from .model import Position, Telemetry, Unit, UnitStatus
 
 if TYPE_CHECKING:
-    from .service import FleetService
+    from .core import FleetCore
 
 
 class UnitHandle:
     """One unit: ``.action`` sends commands, ``.telemetry`` streams its state."""
 
-    def __init__(self, service: FleetService, unit_id: str) -> None:
+    def __init__(self, service: FleetCore, unit_id: str) -> None:
         self._svc = service
         self.id = unit_id
         self.action = Action(service, unit_id)
@@ -63,7 +63,7 @@ class Action:
     """Commands to one unit. Each returns when the unit confirmed it, or raises a
     :class:`fleet.errors.CommandError` (or NoRouteError) saying why not."""
 
-    def __init__(self, service: FleetService, unit_id: str) -> None:
+    def __init__(self, service: FleetCore, unit_id: str) -> None:
         self._svc = service
         self._id = unit_id
 
@@ -125,7 +125,7 @@ class MissionApi:
     ``unit.rally``). Items are :class:`fleet.missions.MissionItem` without ArduPilot's
     home at seq 0: fleet adds and strips it."""
 
-    def __init__(self, service: FleetService, unit_id: str, kind: MissionType) -> None:
+    def __init__(self, service: FleetCore, unit_id: str, kind: MissionType) -> None:
         self._svc = service
         self._id = unit_id
         self.kind = kind
@@ -161,7 +161,7 @@ class TelemetryStreams:
     """Async iterators over one unit's state. Each yields the current value first (if
     any), then every change; a slow reader sees the latest value, never a backlog."""
 
-    def __init__(self, service: FleetService, unit_id: str) -> None:
+    def __init__(self, service: FleetCore, unit_id: str) -> None:
         self._svc = service
         self._id = unit_id
 

@@ -19,7 +19,7 @@ With I/O:
 * ``audit``: :class:`AuditLog` (SQLite, WAL, synchronous=FULL, writer thread)
 * ``audit_key``, ``anchor_file``, ``checkpoints``, ``audit_heads``: the audit key, the
   anchor files, when to anchor, the head handed to the broker (``cad_link``)
-* ``center``: :class:`DispatchCenter`, owned by ``FleetService`` as ``svc.dispatch``
+* ``center``: :class:`DispatchCenter`, composed by ``FleetService`` as ``svc.dispatch``
 * ``actions``, ``supervisor``: command sequences per kind; the closed loop
 * ``cad_link``, ``cad_ops``: the CAD interface over MQTT (calls, actions, change feed)
 * ``cli``, ``incident_cli``, ``audit_cli``: ``fleet incident|audit|report``

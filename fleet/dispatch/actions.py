@@ -49,7 +49,7 @@ async def send_unit(center: DispatchCenter, inc: Incident, unit_id: str,
     """The unit's command sequence; ``start`` takes an aircraft's up at a later stage
     (``takeoff``, ``climb``, ``goto``: a restart resuming a cut sequence, :mod:`.resume`)."""
     try:
-        if center.svc.state.unit(unit_id).domain is Domain.AIR:
+        if center.port.view.unit(unit_id).domain is Domain.AIR:
             await _fly(center, inc, unit_id, start)
         else:
             await command(center, inc.id, unit_id, Goto(inc.lat, inc.lon))
@@ -60,7 +60,7 @@ async def send_unit(center: DispatchCenter, inc: Incident, unit_id: str,
     except FAILURES as exc:
         await _failed(center, inc.id, unit_id, str(exc))
     except _Withdrawn:
-        if center.svc.state.unit(unit_id).domain is Domain.AIR:
+        if center.port.view.unit(unit_id).domain is Domain.AIR:
             await recall_aircraft(center, unit_id)  # in case a command crossed the recall
 
 
@@ -69,9 +69,9 @@ STAGES = ("arm", "takeoff", "climb", "goto")
 
 async def _fly(center: DispatchCenter, inc: Incident, unit_id: str,
                start: str | None = None) -> None:
-    svc, alt = center.svc, center.settings.drone_alt_m
+    port, alt = center.port, center.settings.drone_alt_m
     if start is None:
-        tel = svc.state.telemetry(unit_id)
+        tel = port.view.telemetry(unit_id)
         airborne = bool(tel and tel.armed and (tel.relative_alt_m or 0.0) >= AIRBORNE_M)
         start = "goto" if airborne else "arm"
     stage = STAGES.index(start)
@@ -95,7 +95,7 @@ async def _progress(center: DispatchCenter, incident_id: str, unit_id: str,
     (cancelled, unit released) and the unit is no longer on it, call the unit back."""
     if await center.record_unit(kind, incident_id, unit_id):
         if kind is EventKind.EN_ROUTE:
-            center.svc.set_status(unit_id, UnitStatus.EN_ROUTE, incident_id)
+            center.port.set_status(unit_id, UnitStatus.EN_ROUTE, incident_id)
         return
     a = center.incident(incident_id).assignment(unit_id)
     if a is None or not a.status.active:
@@ -125,7 +125,7 @@ async def command(center: DispatchCenter, incident_id: str | None, unit_id: str,
         _check_assigned(center, incident_id, unit_id)
     center.audit_later("command.sent", incident_id, unit_id, command=name, args=_args(cmd))
     try:
-        await center.svc.send(unit_id, cmd, timeout=timeout or center.settings.ack_timeout_s,
+        await center.port.send(unit_id, cmd, timeout=timeout or center.settings.ack_timeout_s,
                               origin=Origin.DISPATCH)
     except asyncio.CancelledError:
         center.audit_later("command.cancelled", incident_id, unit_id, command=name)
@@ -141,7 +141,7 @@ async def climb(center: DispatchCenter, unit_id: str, alt_m: float) -> None:
     timeout = center.settings.takeoff_timeout_s
     try:
         async with asyncio.timeout(timeout):
-            async with aclosing(center.svc.unit(unit_id).telemetry.reports()) as reports:
+            async with aclosing(center.port.reports(unit_id)) as reports:
                 async for t in reports:
                     if (t.relative_alt_m or 0.0) >= alt_m:
                         return
@@ -153,14 +153,14 @@ async def climb(center: DispatchCenter, unit_id: str, alt_m: float) -> None:
 async def _failed(center: DispatchCenter, incident_id: str, unit_id: str, reason: str) -> None:
     if not await center.record_unit(EventKind.FAILED, incident_id, unit_id, reason=reason):
         return
-    svc = center.svc
-    svc.set_status(unit_id, UnitStatus.OUT_OF_SERVICE, f"failed {incident_id}: {reason}")
+    port = center.port
+    port.set_status(unit_id, UnitStatus.OUT_OF_SERVICE, f"failed {incident_id}: {reason}")
     center.alert(Severity.WARNING, "dispatch.unit_failed",
-                 f"{incident_id}: {svc.state.unit(unit_id).callsign} failed: {reason}",
+                 f"{incident_id}: {port.view.unit(unit_id).callsign} failed: {reason}",
                  unit_id=unit_id)
     await center.propose_replacement(incident_id, unit_id, f"failed ({reason})")
-    tel = svc.state.telemetry(unit_id)
-    if svc.state.unit(unit_id).domain is Domain.AIR and tel is not None and tel.armed:
+    tel = port.view.telemetry(unit_id)
+    if port.view.unit(unit_id).domain is Domain.AIR and tel is not None and tel.armed:
         await _best_effort(center, incident_id, unit_id, ReturnToLaunch())
 
 
@@ -175,15 +175,15 @@ async def on_scene_orbit(center: DispatchCenter, inc: Incident, unit_id: str) ->
 
 async def recall_aircraft(center: DispatchCenter, unit_id: str) -> None:
     """Back to launch; the supervisor makes it AVAILABLE once it has landed."""
-    svc = center.svc
-    tel = svc.state.telemetry(unit_id)
+    port = center.port
+    tel = port.view.telemetry(unit_id)
     if tel is not None and tel.armed is False and (tel.relative_alt_m or 0.0) < 1.0:
         # on the ground already (it never took off, or landed): nothing to fly home, and
         # an RTL on the pad would leave it in a mode ArduCopter refuses to arm in
-        svc.set_status(unit_id, UnitStatus.AVAILABLE, "released on the ground")
+        port.set_status(unit_id, UnitStatus.AVAILABLE, "released on the ground")
         return
-    svc.set_status(unit_id, UnitStatus.RETURNING, "released")
-    if svc.state.link_state(unit_id) is LinkState.OK:
+    port.set_status(unit_id, UnitStatus.RETURNING, "released")
+    if port.view.link_state(unit_id) is LinkState.OK:
         await _best_effort(center, None, unit_id, ReturnToLaunch())
 
 
@@ -191,9 +191,9 @@ async def release_crew(center: DispatchCenter, unit_id: str) -> None:
     """Tell a ground unit's or boat's crew terminal it is free (CAD practice: the MDT
     shows "available"), so the crew leaves the scene and resumes its patrol; AVAILABLE
     in fleet at once, whatever the terminal answers."""
-    svc = center.svc
-    svc.set_status(unit_id, UnitStatus.AVAILABLE, "released")
-    if svc.state.link_state(unit_id) is LinkState.OK:
+    port = center.port
+    port.set_status(unit_id, UnitStatus.AVAILABLE, "released")
+    if port.view.link_state(unit_id) is LinkState.OK:
         await _best_effort(center, None, unit_id, SetStatus(UnitStatus.AVAILABLE))
 
 
@@ -213,14 +213,14 @@ def unavailable_reason(center: DispatchCenter, unit_id: str) -> str:
 
     The rule is :mod:`.eligibility`'s, the one the recommender applies (through its
     ranker, with the centre's assignments): whatever it recommends passes here."""
-    state = center.svc.state
+    state = center.port.view
     row = state.index_of(unit_id)
     reason = center.recommender.ranker.eligibility(row)
     return "" if reason is Reason.ELIGIBLE else _why(center, unit_id, reason)
 
 
 def _why(center: DispatchCenter, unit_id: str, reason: Reason) -> str:
-    state = center.svc.state
+    state = center.port.view
     status = state.status(unit_id)
     match reason:
         case Reason.READ_ONLY:

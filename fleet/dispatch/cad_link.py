@@ -134,7 +134,7 @@ async def _feed(c: aiomqtt.Client, center: DispatchCenter, changes: IncidentSubs
         for incident_id in list(pending):
             doc = document(center, center.incident(incident_id))
             await acked_publish(c, feed_topic(prefix, incident_id),
-                                feed_message(doc, center.svc.wall()), qos=1)
+                                feed_message(doc, center.port.wall()), qos=1)
             del pending[incident_id]  # only once the broker has it
             center.cad_stats.published += 1
 
@@ -155,7 +155,7 @@ async def _action(center: DispatchCenter, payload: bytes, answers: ActionAnswers
         req = parse_action(payload)
     except CadPayloadError as exc:
         _refused(center, exc)
-        return action_rejected(exc.request_id, None, center.svc.wall(), str(exc), exc.code)
+        return action_rejected(exc.request_id, None, center.port.wall(), str(exc), exc.code)
     return await perform(center, req, answers)
 
 

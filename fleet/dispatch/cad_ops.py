@@ -95,14 +95,14 @@ async def perform(center: DispatchCenter, req: ActionRequest, answers: ActionAns
             reason = str(exc)
         refused = getattr(exc, "refused", ())
         extra = {"refused": refused_doc(refused, center.callsign)} if refused else {}
-        answer = action_rejected(req.id, req.op, center.svc.wall(), reason, code, **extra)
+        answer = action_rejected(req.id, req.op, center.port.wall(), reason, code, **extra)
         center.cad_stats.rejected += 1
         if req.op not in READ_ONLY and code not in RETRYABLE:
             answers.put(req.id, answer)
         return answer
     if req.op in READ_ONLY:
-        return action_accepted(req.id, req.op, center.svc.wall(), **fields)
-    answer = action_accepted(req.id, req.op, center.svc.wall(),
+        return action_accepted(req.id, req.op, center.port.wall(), **fields)
+    answer = action_accepted(req.id, req.op, center.port.wall(),
                              operator=req.operator or center.settings.operator, **fields)
     answers.put(req.id, answer)
     return answer
@@ -119,7 +119,7 @@ def error_code(exc: BaseException) -> str:
 
 def document(center: DispatchCenter, inc: Incident) -> dict[str, Any]:
     """``inc`` as the CAD document, with the call signs the fleet knows."""
-    state = center.svc.state
+    state = center.port.view
     callsigns = {a.unit_id: state.unit(a.unit_id).callsign for a in inc.assignments
                  if a.unit_id in state}
     return incident_doc(inc, callsigns)
@@ -189,12 +189,12 @@ def _id(req: ActionRequest) -> str:
 async def _status(center: DispatchCenter, _req: ActionRequest) -> dict[str, Any]:
     """The core as its operators need it from afar: each link's state and what it
     refused, by reason (counted after the first alert of each kind), and units by status."""
-    svc = center.svc
-    counts = {s.value: n for s, n in svc.counts().items() if n}
-    return {"fleet": svc.config.name, "units": len(svc.state), "statuses": counts,
+    port = center.port
+    counts = {s.value: n for s, n in port.counts().items() if n}
+    return {"fleet": port.name, "units": len(port.view), "statuses": counts,
             "links": [{"name": ln.name, "state": ln.state.value, "detail": ln.detail}
-                      for ln in svc.links()],
-            "counters": svc.counters()}
+                      for ln in port.links()],
+            "counters": port.counters()}
 
 
 _OPS: dict[str, Callable[[DispatchCenter, ActionRequest], Awaitable[dict[str, Any]]]] = {

@@ -1,7 +1,8 @@
 """DispatchCenter: incidents in, units out, every step supervised and audited.
 
-Owned by :class:`fleet.service.FleetService` (``svc.dispatch``) and run in its task
-group. The operator-facing API is here; the per-unit command sequences are in
+Composed by :class:`fleet.service.FleetService` (``svc.dispatch``) and run in the core's
+task group; it reaches the fleet only through a :class:`fleet.port.FleetPort`.
+The operator-facing API is here; the per-unit command sequences are in
 :mod:`.actions`, the closed loop (arrival, lost units, overdue targets, landing) in
 :mod:`.supervisor`, the CAD intake in :mod:`.cad_link`. Every action is checked first
 and recorded durably before anything is sent, so a refusal leaves no trace but the
@@ -47,7 +48,9 @@ from .settings import DispatchSettings
 from .supervisor import Supervisor
 
 if TYPE_CHECKING:
-    from fleet.service import FleetService
+    from fleet.links.settings import MqttConfig
+    from fleet.model import Base, KeySite, Zone
+    from fleet.port import FleetPort
 
 log = logging.getLogger("fleet.dispatch")
 SYSTEM = "system"  # the operator name of what the centre does by itself
@@ -56,18 +59,18 @@ _DUTY = {"assigned": UnitStatus.DISPATCHED, "acknowledged": UnitStatus.DISPATCHE
 
 
 class DispatchCenter:
-    def __init__(self, service: FleetService, settings: DispatchSettings | None = None,
-                 *, audit_path: str | None = None) -> None:
-        self.svc = service
-        config = service.config
-        self.settings = settings or config.dispatch
-        self.audit_path = audit_path or self.settings.audit_db or (
-            ":memory:" if config.source.startswith("<") else str(default_audit_path()))
-        self.intake = Intake(self.settings, config.zones, config.key_sites,
-                             list(config.bases.values()), config.name)
+    def __init__(self, port: FleetPort, settings: DispatchSettings, *,
+                 audit_path: str | None = None, city: str = "", zones: Sequence[Zone] = (),
+                 key_sites: Sequence[KeySite] = (), bases: Sequence[Base] = (),
+                 mqtt: MqttConfig | None = None) -> None:
+        self.port = port
+        self.settings = settings
+        self.audit_path = audit_path or settings.audit_db or str(default_audit_path())
+        self.intake = Intake(settings, zones, key_sites, list(bases), city)
+        self.mqtt = mqtt  # the CAD intake's broker (None: no CAD over MQTT)
         #: recommendations never offer a unit the incident record has on a call: the
         #: dispatch check (:func:`.actions.unavailable_reason`) would refuse it
-        self.recommender = Recommender(service.state, self.settings,
+        self.recommender = Recommender(port.view, self.settings,
                                        committed=lambda: self._owner)
         self.feed = IncidentFeed(self.incident)
         self.proposals: dict[str, Recommendation] = {}  # replacements awaiting a reassign
@@ -116,7 +119,7 @@ class DispatchCenter:
                 self.spawn(Supervisor(self).run, "dispatch-supervisor", restart=True)
                 resume_work(self, self.incidents(open_only=True), self._resume_rows)
                 self._resume_rows = []
-                mqtt = self.svc.config.mqtt
+                mqtt = self.mqtt
                 if mqtt is not None and self.settings.cad_intake:
                     self.spawn(lambda: serve_cad(self, mqtt), "dispatch-cad", restart=True)
         finally:
@@ -183,8 +186,8 @@ class DispatchCenter:
                                   if r.kind == "incident.target_missed" and r.incident)
         for inc in incidents.values():
             for a in inc.active:
-                if a.unit_id in self.svc.state:
-                    self.svc.set_status(a.unit_id, _DUTY[a.status.value], f"resumed {inc.id}")
+                if a.unit_id in self.port.view:
+                    self.port.set_status(a.unit_id, _DUTY[a.status.value], f"resumed {inc.id}")
         self._resumed_alert(list(incidents.values()))
         self._resume_rows = rows  # the cut sequences are taken up once the tasks can run
 
@@ -220,7 +223,7 @@ class DispatchCenter:
         """Why the incident needs an operator's review now (:mod:`.hygiene`); empty if
         it does not. For the console's flag; the supervisor alerts each reason once."""
         inc = self.incident(incident_id)
-        return [s.message for s in stale_reasons(inc, self.svc.wall(), self.settings,
+        return [s.message for s in stale_reasons(inc, self.port.wall(), self.settings,
                                                  self.callsign)]
 
     def stale_all(self) -> dict[str, list[str]]:
@@ -231,7 +234,7 @@ class DispatchCenter:
     def callsign(self, unit_id: str) -> str:
         """The unit's callsign, or its id if the config no longer has it (a resumed
         incident can name a unit removed since)."""
-        return self.svc.state.unit(unit_id).callsign if unit_id in self.svc.state else unit_id
+        return self.port.view.unit(unit_id).callsign if unit_id in self.port.view else unit_id
 
     def owner(self, unit_id: str) -> str | None:
         """The incident ``unit_id`` is actively assigned to, if any."""
@@ -246,7 +249,7 @@ class DispatchCenter:
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float) -> None:
         """Wait (on incident and unit changes, never by polling) until ``predicate()``."""
-        with self.subscribe() as incidents, self.svc.subscribe(max_events=16) as units:
+        with self.subscribe() as incidents, self.port.subscribe(max_events=16) as units:
             async with asyncio.timeout(timeout):
                 while not predicate():
                     waits = [asyncio.ensure_future(incidents.next_batch()),
@@ -280,7 +283,7 @@ class DispatchCenter:
         location, category, priority or notes are invalid."""
         ledger = await self._ready()
         call = self.intake.check(lat, lon, category, priority, notes)
-        now = self.svc.wall()
+        now = self.port.wall()
         incident_id = await self._next_id(now)
         event = IncidentEvent(EventKind.RECEIVED, incident_id, now, operator or
                               self.settings.operator,
@@ -322,14 +325,14 @@ class DispatchCenter:
         rec = self.recommend(incident_id)
         ids = list(dict.fromkeys(unit_ids if unit_ids is not None else rec.unit_ids))
         for unit_id in ids:
-            self.svc.state.index_of(unit_id)  # UnknownUnitError
+            self.port.view.index_of(unit_id)  # UnknownUnitError
         if not ids:
             why = "; ".join(rec.notes) or "every unit is committed, lost or below reserve"
             error = NoUnitsAvailableError(f"{incident_id}: no eligible unit to send ({why})")
             error.refused = tuple(Refusal(e.unit_id, e.detail) for e in rec.excluded)
             self._none_sent(incident_id, str(error))
             raise error
-        now, op = self.svc.wall(), operator or self.settings.operator
+        now, op = self.port.wall(), operator or self.settings.operator
         refused: list[Refusal] = []
 
         def build() -> tuple[list[IncidentEvent], list[AuditEntry]]:
@@ -379,7 +382,7 @@ class DispatchCenter:
         if new is None:
             raise NoUnitsAvailableError(f"{incident_id}: no replacement for {unit_id} "
                                         f"({'; '.join(rec.notes) or 'none eligible'})")
-        now, op = self.svc.wall(), operator or self.settings.operator
+        now, op = self.port.wall(), operator or self.settings.operator
         events = [
             IncidentEvent(EventKind.REASSIGNED, incident_id, now, op, unit_id,
                           {"to": new, **({"reason": reason} if reason else {})}),
@@ -434,7 +437,7 @@ class DispatchCenter:
                               unit_id: str | None, data: dict[str, Any]) -> Incident:
         ledger = await self._ready()
         self.incident(incident_id)  # UnknownIncidentError first
-        event = IncidentEvent(kind, incident_id, self.svc.wall(),
+        event = IncidentEvent(kind, incident_id, self.port.wall(),
                               operator or self.settings.operator, unit_id, data)
         return (await ledger.record([event]))[incident_id]
 
@@ -444,7 +447,7 @@ class DispatchCenter:
         """Record a unit's progress; False (and a log line) when the incident has moved
         on (cancelled, unit released) so the event no longer applies."""
         ledger = await self._ready()
-        event = IncidentEvent(kind, incident_id, time if time is not None else self.svc.wall(),
+        event = IncidentEvent(kind, incident_id, time if time is not None else self.port.wall(),
                               SYSTEM, unit_id, data)
         try:
             await ledger.record([event])
@@ -457,18 +460,18 @@ class DispatchCenter:
                          **data: Any) -> None:
         """An audit row that changes no incident: commands, results, proposals, alerts."""
         ledger = await self._ready()
-        await ledger.log(AuditEntry(kind, self.svc.wall(), SYSTEM, incident_id, unit_id, data))
+        await ledger.log(AuditEntry(kind, self.port.wall(), SYSTEM, incident_id, unit_id, data))
 
     def audit_later(self, kind: str, incident_id: str | None, unit_id: str | None,
                     **data: Any) -> None:
         """Queue an audit row without waiting (from a task being cancelled)."""
         if self._ledger is not None:
-            self._ledger.audit.submit([AuditEntry(kind, self.svc.wall(), SYSTEM, incident_id,
+            self._ledger.audit.submit([AuditEntry(kind, self.port.wall(), SYSTEM, incident_id,
                                                   unit_id, data)])
 
     def alert(self, severity: Severity, code: str, message: str,
               unit_id: str | None = None) -> None:
-        self.svc.stream.emit(Alert(self.svc.wall(), severity, code, message, unit_id=unit_id))
+        self.port.emit(Alert(self.port.wall(), severity, code, message, unit_id=unit_id))
 
     async def propose_replacement(self, incident_id: str, unit_id: str, why: str) -> None:
         """Alert that ``unit_id`` failed or is lost, naming the next unit in the ranking."""
@@ -477,7 +480,7 @@ class DispatchCenter:
             return
         rec = self._replacements(inc, unit_id)
         self.proposals[incident_id] = rec
-        callsign = self.svc.state.unit(unit_id).callsign
+        callsign = self.port.view.unit(unit_id).callsign
         first = rec.chosen[0] if rec.chosen else None
         proposal = (f"proposed replacement {first.callsign} (ETA {duration(first.eta_s)}); "
                     f"reassign to send it" if first else "no replacement available")
@@ -489,7 +492,7 @@ class DispatchCenter:
     def _replacements(self, inc: Incident, unit_id: str) -> Recommendation:
         call = self.intake.check(inc.lat, inc.lon, inc.category, inc.priority)
         old = inc.assignment(unit_id)
-        req = replacement_requirement(call.category, self.svc.state.unit(unit_id),
+        req = replacement_requirement(call.category, self.port.view.unit(unit_id),
                                       old.requirement if old else "")
         return self.recommender.recommend(
             inc.lat, inc.lon, call.category, call.placement, requirements=[req],
@@ -516,17 +519,17 @@ class DispatchCenter:
 
     def _send(self, inc: Incident, unit_ids: Iterable[str]) -> None:
         for unit_id in unit_ids:
-            self.svc.set_status(unit_id, UnitStatus.DISPATCHED, inc.id)
+            self.port.set_status(unit_id, UnitStatus.DISPATCHED, inc.id)
             self.spawn_for(unit_id, lambda u=unit_id: actions.send_unit(self, inc, u),
                            f"dispatch-{inc.id}-{unit_id}")
 
     def _recall(self, unit_ids: Iterable[str]) -> None:
         for unit_id in unit_ids:
-            if self.svc.state.unit(unit_id).domain is Domain.AIR:
+            if self.port.view.unit(unit_id).domain is Domain.AIR:
                 self.spawn_for(unit_id, lambda u=unit_id: actions.recall_aircraft(self, u),
                                f"recall-{unit_id}")
             else:
-                self.svc.set_status(unit_id, UnitStatus.AVAILABLE, "released")
+                self.port.set_status(unit_id, UnitStatus.AVAILABLE, "released")
                 self.spawn_for(unit_id, lambda u=unit_id: actions.release_crew(self, u),
                                f"release-{unit_id}")
 

@@ -48,7 +48,7 @@ def resume_work(center: DispatchCenter, incidents: Iterable[Incident],
         if not inc.status.open:
             continue
         for a in inc.active:
-            if a.unit_id not in center.svc.state:
+            if a.unit_id not in center.port.view:
                 continue  # removed from the config since: nothing to command
             step = steps.get((inc.id, a.unit_id), Step())
             center.spawn_for(a.unit_id, lambda i=inc.id, u=a.unit_id, s=step:
@@ -59,7 +59,7 @@ def resume_work(center: DispatchCenter, incidents: Iterable[Incident],
 
 async def resume_unit(center: DispatchCenter, incident_id: str, unit_id: str, step: Step,
                       flagged: set[tuple[str | None, str | None, object]]) -> None:
-    air = center.svc.state.unit(unit_id).domain is Domain.AIR
+    air = center.port.view.unit(unit_id).domain is Domain.AIR
     a = center.incident(incident_id).assignment(unit_id)
     if a is None or not a.status.active:
         return
@@ -102,7 +102,7 @@ async def _flag(center: DispatchCenter, incident_id: str, unit_id: str, p: Plan,
 async def _heard(center: DispatchCenter, unit_id: str, air: bool) -> Now | None:
     """The unit's state from its first telemetry since the restart (an aircraft's must
     say armed or not and how high), or None if none came in :data:`RESUME_WAIT_S`."""
-    state = center.svc.state
+    state = center.port.view
 
     def known() -> bool:
         if state.link_state(unit_id) is not LinkState.OK:

@@ -66,7 +66,7 @@ class Supervisor:
             tg.create_task(self._targets(), name="dispatch-targets")
 
     async def _watch(self) -> None:
-        with self.c.svc.subscribe(max_events=1000, snapshots=False) as sub:
+        with self.c.port.subscribe(max_events=1000, snapshots=False) as sub:
             await self._resync()
             async for batch in sub:
                 await self._batch(batch)
@@ -97,7 +97,7 @@ class Supervisor:
                 # only a goto's completion says "arrived": a released crew's set_status
                 # completes too, and may land just after the unit is sent to a new call
                 await self._crew_report(ev.unit_id, ev.time, "goto completed")
-        state = self.c.svc.state
+        state = self.c.port.view
         for unit_id in batch.unit_ids:
             if self._watched(unit_id):
                 await self._position(state.snapshot(unit_id))
@@ -107,24 +107,24 @@ class Supervisor:
         few of the fleet's hundreds, so only their snapshots are built."""
         if self.c.owner(unit_id) is not None:
             return True
-        state = self.c.svc.state
+        state = self.c.port.view
         return state.duty_status(unit_id) is UnitStatus.RETURNING and \
             state.unit(unit_id).domain is Domain.AIR
 
     async def _resync(self) -> None:
         """Check every assigned unit from scratch (at start, and after missed events)."""
-        state = self.c.svc.state
+        state = self.c.port.view
         for unit_id, incident_id in self.c.assigned().items():
             inc = self.c.incident(incident_id)
             a = inc.assignment(unit_id)
             lost = state.link_state(unit_id) is LinkState.LOST
             if a is not None and lost and a.lost_at is None:
-                await self._lost(unit_id, self.c.svc.wall(), "no telemetry")
+                await self._lost(unit_id, self.c.port.wall(), "no telemetry")
             elif a is not None and not lost and a.lost_at is not None:
-                await self._recovered(unit_id, self.c.svc.wall())
+                await self._recovered(unit_id, self.c.port.wall())
             if state.duty_status(unit_id) is UnitStatus.ON_SCENE:
                 # a crew's "on scene" among the missed events (its time is lost too)
-                await self._crew_report(unit_id, self.c.svc.wall(), "status on scene (resync)")
+                await self._crew_report(unit_id, self.c.port.wall(), "status on scene (resync)")
             await self._position(state.snapshot(unit_id))
 
     async def _position(self, snap: UnitSnapshot) -> None:
@@ -135,7 +135,7 @@ class Supervisor:
         air = snap.unit.domain is Domain.AIR
         if incident_id is None:
             if air and snap.duty_status is UnitStatus.RETURNING and t.armed is False:
-                c.svc.set_status(snap.id, UnitStatus.AVAILABLE, "landed")
+                c.port.set_status(snap.id, UnitStatus.AVAILABLE, "landed")
             return
         inc = c.incident(incident_id)
         a = inc.assignment(snap.id)
@@ -156,13 +156,13 @@ class Supervisor:
         flagged when that is beyond the arrival radius or unknown."""
         c = self.c
         incident_id = c.owner(unit_id)
-        if incident_id is None or c.svc.state.unit(unit_id).domain is Domain.AIR:
+        if incident_id is None or c.port.view.unit(unit_id).domain is Domain.AIR:
             return
         inc = c.incident(incident_id)
         a = inc.assignment(unit_id)
         if a is None or a.status not in _BEFORE_SCENE:
             return
-        t = c.svc.state.telemetry(unit_id)
+        t = c.port.view.telemetry(unit_id)
         d = None if t is None or math.isnan(t.lat_deg) or math.isnan(t.lon_deg) else \
             round(distance_m(t.lat_deg, t.lon_deg, inc.lat, inc.lon), 1)
         await self._arrived(unit_id, time, by=CREW_REPORT, report=report, distance_m=d,
@@ -180,8 +180,8 @@ class Supervisor:
                                                           unit_id, time=time, **data):
             return
         inc = c.incident(incident_id)
-        unit = c.svc.state.unit(unit_id)
-        c.svc.set_status(unit_id, UnitStatus.ON_SCENE, inc.id)
+        unit = c.port.view.unit(unit_id)
+        c.port.set_status(unit_id, UnitStatus.ON_SCENE, inc.id)
         severity, how = self._how(inc, unit_id)
         c.alert(severity, "dispatch.on_scene", f"{inc.id}: {unit.callsign} on scene {how}",
                 unit_id)
@@ -219,11 +219,11 @@ class Supervisor:
             return
         if await self.c.record_unit(EventKind.RECOVERED, incident_id, unit_id, time=time):
             self.c.alert(Severity.NOTICE, "dispatch.unit_recovered",
-                         f"{incident_id}: {self.c.svc.state.unit(unit_id).callsign} "
+                         f"{incident_id}: {self.c.port.view.unit(unit_id).callsign} "
                          "heard again", unit_id)
 
     async def _check_targets(self) -> None:
-        now = self.c.svc.wall()
+        now = self.c.port.wall()
         opened = self.c.incidents(open_only=True)
         for inc in opened:
             if inc.on_scene_at is None and inc.id not in self._overdue and \

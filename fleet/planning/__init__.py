@@ -2,8 +2,8 @@
 response-time coverage and placement, schedule times. See docs/planning.md.
 
 Everything here is pure numpy and data (no I/O, no asyncio) except the modules that
-belong to the core and are not imported here: :mod:`.executor` and :mod:`.legs` (run
-schedules inside FleetService), :mod:`.live` (coverage of the running fleet) and the
+run beside the core and are not imported here: :mod:`.executor` and :mod:`.legs` (run
+schedules through the core's port), :mod:`.live` (coverage of the running fleet) and the
 ``cli*`` modules.
 """
 

@@ -1,8 +1,9 @@
 """The schedule executor: the core-side component that runs ``[[schedules]]`` patrols.
 
 This is the one asynchronous module of :mod:`fleet.planning` (the rest is pure). It is
-owned by :class:`fleet.service.FleetService` (``svc.schedules``) and runs in its task
-group. For each due run it picks available units from the schedule's pool (nearest
+composed by :class:`fleet.service.FleetService` (``svc.schedules``), runs in the core's
+task group, and reaches the fleet only through a :class:`fleet.port.FleetPort`.
+For each due run it picks available units from the schedule's pool (nearest
 first), plans the patrol from where they stand, and drives it:
 
 * aircraft fly sorties cut to their endurance and battery: upload, arm, MISSION_START,
@@ -18,7 +19,7 @@ skipped because no unit was available is tried again every ``retry_s`` (5 min) w
 slot lasts (until the schedule's next run, or the end of its window), so a once-a-night
 patrol is not lost because every drone was out at 20:00.
 
-Hand-over: an operator's command to a unit on a run (``FleetService.send`` calls
+Hand-over: an operator's command to a unit on a run (the core calls
 :meth:`ScheduleExecutor.command_sent` with the command's origin before it goes out)
 stops the executor driving that unit at once; its leg ends "handed over" and no
 replacement is sent until the operator asks (:meth:`ScheduleExecutor.replace`).
@@ -33,7 +34,7 @@ import datetime as dt
 import itertools
 import logging
 from collections import deque
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +75,12 @@ from .schedule import (
 
 if TYPE_CHECKING:
     from fleet.config.patrols import PatrolConfig
-    from fleet.service import FleetService
+    from fleet.config.schedules import ScheduleEntry
+    from fleet.model import KeySite, Zone
+    from fleet.port import FleetPort
+
+#: (kind, unit id or None, data): a row for the audit, True once it is taken
+AuditSink = Callable[[str, str | None, dict[str, Any]], bool]
 
 log = logging.getLogger("fleet.schedules")
 _DONE = 1e-3  # seconds of job left that count as none
@@ -112,16 +118,19 @@ def _who(by: str) -> str:
 
 
 class ScheduleExecutor:
-    def __init__(self, service: FleetService, *, late_grace_s: float = 120.0,
-                 poll_s: float = 30.0, command_timeout_s: float = 60.0,
-                 history: int = 500, retry_s: float = 300.0) -> None:
-        self.svc = service
-        config = service.config
-        self.entries = config.schedules
+    def __init__(self, port: FleetPort, *, schedules: Sequence[ScheduleEntry] = (),
+                 patrols: Sequence[PatrolConfig] = (), zones: Sequence[Zone] = (),
+                 key_sites: Sequence[KeySite] = (), audit: AuditSink | None = None,
+                 late_grace_s: float = 120.0, poll_s: float = 30.0,
+                 command_timeout_s: float = 60.0, history: int = 500,
+                 retry_s: float = 300.0) -> None:
+        self.port = port
+        self.entries = list(schedules)
         self.schedules = {e.id: e for e in self.entries if isinstance(e, PatrolSchedule)}
-        self.patrols = {p.id: p for p in config.patrols}
-        self._zones = {z.id: z for z in config.zones}
-        self._sites = {s.id: s for s in config.key_sites}
+        self.patrols = {p.id: p for p in patrols}
+        self._zones = {z.id: z for z in zones}
+        self._sites = {s.id: s for s in key_sites}
+        self._audit_sink = audit
         self.late_grace_s = late_grace_s
         self.poll_s = poll_s
         self.retry_s = retry_s
@@ -133,10 +142,11 @@ class ScheduleExecutor:
         self._history = history
         self._ids = itertools.count(1)
         self._tg: asyncio.TaskGroup | None = None
-        self.legs = LegDriver(service, command_timeout_s)
+        self.legs = LegDriver(port, command_timeout_s)
         #: audit rows not yet handed to the dispatch audit (bounded: oldest dropped)
         self._audit: deque[tuple[str, str | None, dict[str, Any]]] = deque(maxlen=history)
         self._routes: list[PatrolRoute] | None = None
+        port.watch_commands(self.command_sent)  # an operator's command takes a unit over
 
     # -- the clock ------------------------------------------------------------------
     async def run(self) -> None:
@@ -153,10 +163,10 @@ class ScheduleExecutor:
     async def _clock(self) -> None:
         """Wake at the next occurrence (or every ``poll_s``, so a wall-clock jump is seen
         within that), start everything due since the last wake-up."""
-        cursor = local(self.svc.wall() - self.late_grace_s)
+        cursor = local(self.port.wall() - self.late_grace_s)
         while True:
             self._flush_audit()
-            now = local(self.svc.wall())
+            now = local(self.port.wall())
             until = now + dt.timedelta(microseconds=1)
             for occ in upcoming(self.entries, cursor, until):
                 late = (now - occ.at).total_seconds()
@@ -214,7 +224,7 @@ class ScheduleExecutor:
         """Run one occurrence now and wait for its end; a blackout skips it unless ``force``.
         A paused schedule runs too (the operator asked for this one)."""
         schedule = self._schedule(schedule_id)
-        now = local(self.svc.wall())
+        now = local(self.port.wall())
         blackout = blocking([e for e in self.entries if isinstance(e, Blackout)], schedule_id,
                             now)
         if blackout is not None and not force:
@@ -229,7 +239,7 @@ class ScheduleExecutor:
             rec = await self.execute(schedule, due)
             if rec.state != "skipped" or not rec.reason.startswith(NO_UNIT):
                 return
-            if self.svc.wall() + self.retry_s >= slot_end:
+            if self.port.wall() + self.retry_s >= slot_end:
                 return
             if schedule.id in self.controls.paused:
                 return
@@ -242,7 +252,7 @@ class ScheduleExecutor:
         rec = RunRecord(f"run-{next(self._ids)}", schedule.id, patrol.id, due)
         self.records.append(rec)
         near = anchor(patrol, self._zones, self._sites)
-        ready, why = rank_candidates([self.svc.snapshot(u) for u in schedule.pool],
+        ready, why = rank_candidates([self.port.snapshot(u) for u in schedule.pool],
                                      self._claims, near)
         if len(ready) < patrol.split:
             detail = ", ".join(f"{u}: {r}" for u, r in why.items())
@@ -257,7 +267,7 @@ class ScheduleExecutor:
                 self._claims.pop(unit_id, None)
             return self._finish(rec, "failed", f"cannot plan: {err}")
         self._drop_rests(schedule.id)
-        rec.started = self.svc.wall()
+        rec.started = self.port.wall()
         self._event(rec, Severity.INFO, "started", f"with {', '.join(first)}")
         starts = [(part, 0.0, 0.0, unit_id)
                   for part, unit_id in zip(plan.job.split(patrol.split), first, strict=True)]
@@ -296,9 +306,9 @@ class ScheduleExecutor:
               ) -> PatrolPlan:
         """Planned once per run at the pool's slowest speed, from the first unit's spot,
         so any replacement can fly or drive the same timeline."""
-        pool = [self.svc.state.unit(u) for u in schedule.pool]
+        pool = [self.port.view.unit(u) for u in schedule.pool]
         speed = patrol.speed_m_s or min(u.capabilities.cruise_speed_m_s for u in pool)
-        t = self.svc.snapshot(unit_id).telemetry
+        t = self.port.snapshot(unit_id).telemetry
         start = (t.lat_deg, t.lon_deg) if t is not None else None
         return build_plan(patrol, self._zones, self._sites, speed_m_s=speed, start=start)
 
@@ -311,12 +321,12 @@ class ScheduleExecutor:
         tried, failures = {unit_id}, 0
         need_s = patrol.duration_min * 60.0
         while True:
-            unit = self.svc.state.unit(unit_id)
-            leg = LegRecord(unit_id, self.svc.wall(), self._crew(unit.group), from_s=tau)
+            unit = self.port.view.unit(unit_id)
+            leg = LegRecord(unit_id, self.port.wall(), self._crew(unit.group), from_s=tau)
             rec.legs.append(leg)
             claim = self._claims.setdefault(unit_id, _Claim())
             why = f"schedule {rec.schedule_id}"
-            started = self.svc.monotonic()
+            started = self.port.monotonic()
             result = None
             if claim.handover is None:  # not taken over between its pick and now
                 claim.task = asyncio.create_task(self._leg(unit, patrol, plan, part, tau,
@@ -334,7 +344,7 @@ class ScheduleExecutor:
             if result is None:
                 assert claim.handover is not None
                 if unit.domain is not Domain.AIR:
-                    driven_s += self.svc.monotonic() - started
+                    driven_s += self.port.monotonic() - started
                 return self._handed_over(rec, schedule, plan, part, unit, leg, claim.handover,
                                          tau if leg.to_s is None else leg.to_s, driven_s,
                                          need_s, why)
@@ -342,7 +352,7 @@ class ScheduleExecutor:
             driven_s += spent
             done = (need_s - driven_s < _DONE) if unit.domain is not Domain.AIR \
                 else (part.duration_s - tau < _DONE)
-            leg.outcome, leg.reason, leg.ended, leg.to_s = outcome, reason, self.svc.wall(), tau
+            leg.outcome, leg.reason, leg.ended, leg.to_s = outcome, reason, self.port.wall(), tau
             if done:
                 return None
             failures += 1
@@ -350,7 +360,7 @@ class ScheduleExecutor:
             if failures > schedule.retries:
                 return f"{unit_id} {outcome} ({reason}); {schedule.retries} retries spent"
             here = plan.frame.to_latlon(part.position(tau))[0]
-            ready, whynot = rank_candidates([self.svc.snapshot(u) for u in schedule.pool
+            ready, whynot = rank_candidates([self.port.snapshot(u) for u in schedule.pool
                                              if u not in tried], self._claims,
                                             (float(here[0]), float(here[1])))
             if not ready:
@@ -413,14 +423,14 @@ class ScheduleExecutor:
 
     # -- the operator ---------------------------------------------------------------
     def command_sent(self, unit_id: str, command: Command, origin: Origin) -> None:
-        """Called by ``FleetService.send`` before a command goes out: an operator's
+        """Told by the core before a command goes out (``FleetPort.watch_commands``): an operator's
         command that moves a unit on a run takes it over (the leg stops at once)."""
         if origin in (Origin.SCHEDULE, Origin.DISPATCH) or not takes_over(command):
             return
         claim = self._claims.get(unit_id)
         if claim is None or claim.handover is not None:
             return
-        claim.handover = HandOver(str(origin), command_label(command), self.svc.wall())
+        claim.handover = HandOver(str(origin), command_label(command), self.port.wall())
         if claim.task is not None:
             claim.task.cancel()
 
@@ -428,7 +438,7 @@ class ScheduleExecutor:
         """Start no run of ``schedule_id`` until :meth:`resume` (runs under way go on).
         False if it was paused already."""
         schedule = self._schedule(schedule_id)
-        if not self.controls.pause(schedule_id, by, self.svc.wall()):
+        if not self.controls.pause(schedule_id, by, self.port.wall()):
             return False
         self._note(schedule, "paused", f"paused by {_who(by)}; runs under way go on")
         return True
@@ -448,7 +458,7 @@ class ScheduleExecutor:
         occ = next((o for o in self._upcoming(schedule) if o.blocked_by is None), None)
         if occ is None:
             raise PlanningError(f"schedule {schedule_id!r} has no run in the next 8 days")
-        self.controls.skip(schedule_id, occ.at, _who(by), self.svc.wall())
+        self.controls.skip(schedule_id, occ.at, _who(by), self.port.wall())
         self._note(schedule, "skip", f"the run due {occ.at:%a %H:%M} will be skipped "
                                      f"({_who(by)})")
         return occ.at
@@ -493,14 +503,14 @@ class ScheduleExecutor:
     async def _resume(self, run_id: str, rests: list[_Rest], by: str) -> RunRecord:
         schedule = rests[0].schedule
         old = next((r for r in self.records if r.run_id == run_id), None)
-        due = old.due if old is not None else local(self.svc.wall())
+        due = old.due if old is not None else local(self.port.wall())
         rec = RunRecord(f"run-{next(self._ids)}", schedule.id, schedule.patrol, due,
                         resumes=run_id)
         self.records.append(rec)
         starts: list[tuple[Route, float, float, str]] = []
         whynot: dict[str, str] = {}
         for rest in rests:
-            ready, whynot = rank_candidates([self.svc.snapshot(u) for u in schedule.pool],
+            ready, whynot = rank_candidates([self.port.snapshot(u) for u in schedule.pool],
                                             self._claims, rest.where)
             if not ready:
                 break
@@ -513,7 +523,7 @@ class ScheduleExecutor:
             self._rests[run_id] = rests  # the operator may ask again
             detail = ", ".join(f"{u}: {r}" for u, r in whynot.items()) or "none in the pool"
             return self._finish(rec, "skipped", f"{NO_UNIT} to replace ({detail})")
-        rec.started = self.svc.wall()
+        rec.started = self.port.wall()
         units = ", ".join(u for *_, u in starts)
         self._event(rec, Severity.INFO, "started",
                     f"with {units}, replacing what {run_id} handed over ({_who(by)} asked)")
@@ -521,14 +531,14 @@ class ScheduleExecutor:
 
     # -- what the console shows -----------------------------------------------------
     def _upcoming(self, schedule: PatrolSchedule) -> list[Occurrence]:
-        now = local(self.svc.wall())
+        now = local(self.port.wall())
         blackouts = [e for e in self.entries if isinstance(e, Blackout)]
         return upcoming([schedule, *blackouts], now, now + _WEEK)
 
     def status(self) -> list[ScheduleStatus]:
         """Every patrol schedule: next run, pause, skip, blackout, runs under way, the
         last run that ended, and runs whose handed-over parts await a replacement."""
-        now = local(self.svc.wall())
+        now = local(self.port.wall())
         blackouts = [e for e in self.entries if isinstance(e, Blackout)]
         out = []
         for s in self.schedules.values():
@@ -553,7 +563,7 @@ class ScheduleExecutor:
         roster = roster_for(self.entries, group)
         if roster is None:
             return None
-        return shift_at(roster, local(self.svc.wall())).crew
+        return shift_at(roster, local(self.port.wall())).crew
 
     def _skip(self, schedule: PatrolSchedule, due: dt.datetime, reason: str) -> RunRecord:
         rec = RunRecord(f"run-{next(self._ids)}", schedule.id, schedule.patrol, due)
@@ -561,7 +571,7 @@ class ScheduleExecutor:
         return self._finish(rec, "skipped", reason)
 
     def _finish(self, rec: RunRecord, state: str, reason: str = "") -> RunRecord:
-        rec.state, rec.reason, rec.ended = state, reason, self.svc.wall()
+        rec.state, rec.reason, rec.ended = state, reason, self.port.wall()
         log.info("%s", rec.line())
         severity = {"completed": Severity.INFO, "skipped": Severity.NOTICE,
                     HANDED_OVER: Severity.NOTICE}.get(state, Severity.WARNING)
@@ -574,33 +584,33 @@ class ScheduleExecutor:
         if message is None:
             message = f"schedule {rec.schedule_id} {rec.run_id}: {what.replace('_', ' ')}" + \
                 (f": {detail}" if detail else "")
-        self.svc.stream.emit(Alert(self.svc.wall(), severity, f"schedule.{what}", message,
+        self.port.emit(Alert(self.port.wall(), severity, f"schedule.{what}", message,
                                    unit_id=unit_id))
         self._audit.append((f"schedule.{what}", unit_id, {
             "run": rec.run_id, "schedule": rec.schedule_id, "patrol": rec.patrol_id,
-            "due": rec.due.isoformat(), "at": self.svc.wall(), "detail": detail}))
+            "due": rec.due.isoformat(), "at": self.port.wall(), "detail": detail}))
         self._flush_audit()
 
     def _note(self, schedule: PatrolSchedule, what: str, detail: str,
               severity: Severity = Severity.NOTICE) -> None:
         """An operator's action on a schedule: an alert, a log line, an audit row."""
-        self.svc.stream.emit(Alert(self.svc.wall(), severity, f"schedule.{what}",
+        self.port.emit(Alert(self.port.wall(), severity, f"schedule.{what}",
                                    f"schedule {schedule.id}: {detail}"))
         self._audit.append((f"schedule.{what}", None, {
-            "schedule": schedule.id, "patrol": schedule.patrol, "at": self.svc.wall(),
+            "schedule": schedule.id, "patrol": schedule.patrol, "at": self.port.wall(),
             "detail": detail}))
         self._flush_audit()
 
     def _flush_audit(self) -> None:
-        """Rows go to the dispatch audit once it is open (it opens as the core starts, so
-        a run started at once waits here); without a dispatch centre, memory and log only."""
-        dispatch: Any = getattr(self.svc, "dispatch", None)
-        if dispatch is None or not getattr(dispatch, "available", False):
-            return
-        while self._audit:
-            kind, unit_id, data = self._audit.popleft()
-            dispatch.audit_later(kind, None, unit_id, **data)
+        """Rows go to the audit once it takes them (the dispatch audit opens as the core
+        starts, so a run started at once waits here); without one, memory and log only."""
+        sink = self._audit_sink
+        while self._audit and sink is not None:
+            kind, unit_id, data = self._audit[0]
+            if not sink(kind, unit_id, data):
+                return
+            self._audit.popleft()
 
     def next(self, count: int = 10) -> list[Any]:
         """The next runs as the clock will see them (blocked ones included)."""
-        return next_runs(self.entries, local(self.svc.wall()), count)
+        return next_runs(self.entries, local(self.port.wall()), count)

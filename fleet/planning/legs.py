@@ -24,12 +24,12 @@ from .route import Route
 from .sorties import Budget, Sortie, next_sortie
 
 if TYPE_CHECKING:
-    from fleet.service import FleetService
+    from fleet.port import FleetPort
 
 
 class LegDriver:
-    def __init__(self, service: FleetService, command_timeout_s: float = 60.0) -> None:
-        self.svc = service
+    def __init__(self, port: FleetPort, command_timeout_s: float = 60.0) -> None:
+        self.port = port
         self.command_timeout_s = command_timeout_s
 
     async def fly(self, unit_id: str, plan: PatrolPlan, part: Route, tau: float, alt_m: float,
@@ -38,7 +38,7 @@ class LegDriver:
         """One sortie of ``part`` from τ, from where the aircraft stands:
         (outcome, reason, job τ reached). ``progress`` hears the τ reached as it grows
         (so a leg cancelled by a hand-over still knows where it stopped)."""
-        snap = self.svc.snapshot(unit_id)
+        snap = self.port.snapshot(unit_id)
         t = snap.telemetry
         assert t is not None
         caps = snap.unit.capabilities
@@ -50,7 +50,7 @@ class LegDriver:
             items = sortie_items(sortie, plan.frame, alt_m=alt_m)
         except FleetError as err:
             return "failed", f"cannot plan a sortie: {err}", tau
-        self.svc.set_status(unit_id, UnitStatus.PATROLLING, why)
+        self.port.set_status(unit_id, UnitStatus.PATROLLING, why)
         try:
             timeout = self.command_timeout_s
             await self._send(unit_id, c.UploadMission(items), timeout)
@@ -68,14 +68,14 @@ class LegDriver:
         return outcome, reason, reached
 
     async def _send(self, unit_id: str, command: c.Command, timeout: float) -> None:
-        await self.svc.send(unit_id, command, timeout=timeout, origin=c.Origin.SCHEDULE)
+        await self.port.send(unit_id, command, timeout=timeout, origin=c.Origin.SCHEDULE)
 
     async def _until(self, unit_id: str, ok: Callable[[Telemetry], bool], timeout: float
                      ) -> None:
-        with self.svc.subscribe(units=[unit_id], max_events=16) as sub:
+        with self.port.subscribe(units=[unit_id], max_events=16) as sub:
             try:
                 async with asyncio.timeout(timeout):
-                    while (t := self.svc.snapshot(unit_id).telemetry) is None or not ok(t):
+                    while (t := self.port.snapshot(unit_id).telemetry) is None or not ok(t):
                         await sub.next_batch()
             except TimeoutError:
                 raise FleetTimeoutError(f"{unit_id}: no armed report within {timeout:g} s"
@@ -99,11 +99,11 @@ class LegDriver:
 
         limit = 3.0 * sortie.flight_s + 300.0
         airborne, armed_seen, seq = False, False, 0
-        with self.svc.subscribe(units=[unit_id], max_events=64) as sub:
+        with self.port.subscribe(units=[unit_id], max_events=64) as sub:
             try:
                 async with asyncio.timeout(limit):
                     while True:
-                        snap = self.svc.snapshot(unit_id)
+                        snap = self.port.snapshot(unit_id)
                         t = snap.telemetry
                         if t is not None and t.mission_seq is not None \
                                 and t.mission_seq > seq:
@@ -132,14 +132,14 @@ class LegDriver:
                     why: str) -> tuple[str, str, float]:
         """Drive the part's loop for ``remaining_s``: (outcome, reason, seconds driven)."""
         route = PatrolPlan(plan.kind, plan.frame, part, plan.obstacles, loop=True)
-        started = self.svc.monotonic()
-        self.svc.set_status(unit_id, UnitStatus.PATROLLING, why)
+        started = self.port.monotonic()
+        self.port.set_status(unit_id, UnitStatus.PATROLLING, why)
         try:
             await self._send(unit_id, patrol_command(route), self.command_timeout_s)
             outcome, reason = await self._watch(unit_id, remaining_s)
         except FleetError as err:
             outcome, reason = "failed", str(err)
-        spent = self.svc.monotonic() - started
+        spent = self.port.monotonic() - started
         if outcome == "completed":
             spent = max(spent, remaining_s)
             with suppress(FleetError):
@@ -150,16 +150,16 @@ class LegDriver:
     def release(self, unit_id: str, why: str) -> None:
         """Back to available, unless an incident has taken the unit meanwhile. A lost
         aircraft is not picked again while it still reports itself armed."""
-        if not self.svc.snapshot(unit_id).duty_status.committed:
+        if not self.port.snapshot(unit_id).duty_status.committed:
             with suppress(FleetError):
-                self.svc.set_status(unit_id, UnitStatus.AVAILABLE, why)
+                self.port.set_status(unit_id, UnitStatus.AVAILABLE, why)
 
     async def _watch(self, unit_id: str, seconds: float) -> tuple[str, str]:
-        with self.svc.subscribe(units=[unit_id], max_events=64) as sub:
+        with self.port.subscribe(units=[unit_id], max_events=64) as sub:
             try:
                 async with asyncio.timeout(seconds):
                     while True:
-                        snap = self.svc.snapshot(unit_id)
+                        snap = self.port.snapshot(unit_id)
                         if snap.status is UnitStatus.LOST:
                             return "lost", "no telemetry"
                         if snap.duty_status.committed:

@@ -51,7 +51,7 @@ def assert_agree(c):
     the check refuses is left out of the recommendation with the same reason."""
     ranker = c.recommender.ranker
     for uid in IDS:
-        why = ranker.eligibility(c.svc.state.index_of(uid))
+        why = ranker.eligibility(c.port.view.index_of(uid))
         assert (why is Reason.ELIGIBLE) == (actions.unavailable_reason(c, uid) == "")
 
 
