@@ -13,9 +13,10 @@ import statistics
 import time
 
 from fleet.config import parse_config
+from fleet.core import _LinkPort
 from fleet.links.mavlink import build_links
 from fleet.links.mavlink.dialect import mavlink2 as m
-from fleet.service import FleetService, _Context
+from fleet.service import FleetService
 
 N_VEHICLES = 10
 SECONDS = 60
@@ -94,7 +95,7 @@ def bench_fleet(chunks: list[bytes], total: int) -> tuple[float, int]:
     svc = FleetService(config)
     link = build_links(config, time.monotonic)[0]
     link.transport = type("T", (), {"stream": True})()  # bytes as from a TCP stream
-    link.router.attach(link, _Context(svc, link.name))
+    link.router.attach(link, _LinkPort(svc, link.name))
     link.router._request_streams = lambda *a: None  # nowhere to send in a bench
     t0 = time.perf_counter()
     for c in chunks:

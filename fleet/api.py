@@ -20,28 +20,28 @@ from .missions import MissionType
 from .model import Position, Telemetry, Unit, UnitStatus
 
 if TYPE_CHECKING:
-    from .core import FleetCore
+    from .port import FleetPort
 
 
 class UnitHandle:
     """One unit: ``.action`` sends commands, ``.telemetry`` streams its state."""
 
-    def __init__(self, service: FleetCore, unit_id: str) -> None:
-        self._svc = service
+    def __init__(self, port: FleetPort, unit_id: str) -> None:
+        self._port = port
         self.id = unit_id
-        self.action = Action(service, unit_id)
-        self.telemetry = TelemetryStreams(service, unit_id)
-        self.mission = MissionApi(service, unit_id, MissionType.MISSION)
-        self.geofence = MissionApi(service, unit_id, MissionType.FENCE)
-        self.rally = MissionApi(service, unit_id, MissionType.RALLY)
+        self.action = Action(port, unit_id)
+        self.telemetry = TelemetryStreams(port, unit_id)
+        self.mission = MissionApi(port, unit_id, MissionType.MISSION)
+        self.geofence = MissionApi(port, unit_id, MissionType.FENCE)
+        self.rally = MissionApi(port, unit_id, MissionType.RALLY)
 
     @property
     def unit(self) -> Unit:
-        return self._svc.state.unit(self.id)
+        return self._port.view.unit(self.id)
 
     @property
     def snapshot(self) -> UnitSnapshot:
-        return self._svc.snapshot(self.id)
+        return self._port.snapshot(self.id)
 
     def __repr__(self) -> str:
         return f"<UnitHandle {self.id}>"
@@ -63,12 +63,12 @@ class Action:
     """Commands to one unit. Each returns when the unit confirmed it, or raises a
     :class:`fleet.errors.CommandError` (or NoRouteError) saying why not."""
 
-    def __init__(self, service: FleetCore, unit_id: str) -> None:
-        self._svc = service
+    def __init__(self, port: FleetPort, unit_id: str) -> None:
+        self._port = port
         self._id = unit_id
 
     async def _send(self, command: c.Command, timeout: float | None) -> None:
-        await self._svc.send(self._id, command, timeout=timeout)
+        await self._port.send(self._id, command, timeout=timeout)
 
     async def arm(self, *, force: bool = False, timeout: float | None = None) -> None:
         await self._send(c.Arm(force), timeout)
@@ -125,8 +125,8 @@ class MissionApi:
     ``unit.rally``). Items are :class:`fleet.missions.MissionItem` without ArduPilot's
     home at seq 0: fleet adds and strips it."""
 
-    def __init__(self, service: FleetCore, unit_id: str, kind: MissionType) -> None:
-        self._svc = service
+    def __init__(self, port: FleetPort, unit_id: str, kind: MissionType) -> None:
+        self._port = port
         self._id = unit_id
         self.kind = kind
 
@@ -135,39 +135,39 @@ class MissionApi:
                      timeout: float | None = None) -> None:
         """Replace the list. ``progress(done, total)`` is called as items go out (counted
         on the wire: on ArduPilot, home at seq 0 is one of them)."""
-        await self._svc.send(
+        await self._port.send(
             self._id, c.UploadMission(tuple(items), self.kind, verify, progress),
             timeout=timeout)
 
     async def download(self, *, progress: Callable[[int, int], None] | None = None,
                        timeout: float | None = None) -> tuple[c.MissionItem, ...]:
-        return await self._svc.send(self._id, c.DownloadMission(self.kind, progress),
+        return await self._port.send(self._id, c.DownloadMission(self.kind, progress),
                                     timeout=timeout)
 
     async def clear(self, *, timeout: float | None = None) -> None:
-        await self._svc.send(self._id, c.ClearMission(self.kind), timeout=timeout)
+        await self._port.send(self._id, c.ClearMission(self.kind), timeout=timeout)
 
     async def set_current(self, index: int, *, timeout: float | None = None) -> None:
-        await self._svc.send(self._id, c.SetMissionCurrent(index), timeout=timeout)
+        await self._port.send(self._id, c.SetMissionCurrent(index), timeout=timeout)
 
     async def start(self, *, timeout: float | None = None) -> None:
-        await self._svc.send(self._id, c.StartMission(), timeout=timeout)
+        await self._port.send(self._id, c.StartMission(), timeout=timeout)
 
     async def pause(self, *, timeout: float | None = None) -> None:
-        await self._svc.send(self._id, c.PauseMission(), timeout=timeout)
+        await self._port.send(self._id, c.PauseMission(), timeout=timeout)
 
 
 class TelemetryStreams:
     """Async iterators over one unit's state. Each yields the current value first (if
     any), then every change; a slow reader sees the latest value, never a backlog."""
 
-    def __init__(self, service: FleetCore, unit_id: str) -> None:
-        self._svc = service
+    def __init__(self, port: FleetPort, unit_id: str) -> None:
+        self._port = port
         self._id = unit_id
 
     async def _snapshots(self) -> AsyncIterator[UnitSnapshot]:
-        with self._svc.subscribe(units=[self._id], max_events=16) as sub:
-            yield self._svc.snapshot(self._id)
+        with self._port.subscribe(units=[self._id], max_events=16) as sub:
+            yield self._port.snapshot(self._id)
             async for batch in sub:
                 for snap in batch.units:
                     yield snap
@@ -194,11 +194,11 @@ class TelemetryStreams:
 
     async def status(self) -> AsyncIterator[UnitStatus]:
         """The effective status now, then each change (including LOST and back)."""
-        with self._svc.subscribe(units=[self._id], max_events=64) as sub:
-            yield self._svc.state.status(self._id)
+        with self._port.subscribe(units=[self._id], max_events=64) as sub:
+            yield self._port.view.status(self._id)
             async for batch in sub:
                 if batch.dropped_events:  # we missed some: say where things stand now
-                    yield self._svc.state.status(self._id)
+                    yield self._port.view.status(self._id)
                     continue
                 for event in batch.events:
                     if isinstance(event, StatusChanged):

@@ -19,7 +19,7 @@ from typing import Any, Self
 
 from . import counters
 from .activity import duty_after
-from .api import UnitHandle
+from .api import TelemetryStreams, UnitHandle
 from .battery_watch import BatteryWatch
 from .commands import Command, Origin, command_name
 from .config import FleetConfig
@@ -177,7 +177,7 @@ class FleetCore:
 
     def unit(self, unit_id: str) -> UnitHandle:
         self.state.unit(unit_id)  # raises UnknownUnitError
-        return UnitHandle(self, unit_id)
+        return UnitHandle(self.port, unit_id)
 
     def counts(self) -> dict[UnitStatus, int]:
         return self.state.counts()
@@ -432,7 +432,7 @@ class _FeaturePort:
         self._core = core
 
     def reports(self, unit_id: str) -> AsyncIterator[Telemetry]:
-        return self._core.unit(unit_id).telemetry.reports()
+        return TelemetryStreams(self, unit_id).reports()
 
     def watch_commands(self, watcher: CommandWatcher) -> None:
         self._core._command_watchers.append(watcher)

@@ -8,16 +8,13 @@ config error at the patrol's key path, not a failure at 02:00 when the schedule 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fleet.config.validate import Seen, Table, check_number, describe, did_you_mean
 from fleet.errors import ConfigError
 from fleet.model import KeySite, UnitKind, Zone
+from fleet.planning.settings import PATTERNS, LatLon, PatrolConfig
 
-LatLon = tuple[tuple[float, float], ...]
-
-PATTERNS = ("coverage", "perimeter", "tour", "corridor")
 COMMON_KEYS = ("id", "name", "pattern", "exclusions", "alt_m", "speed_m_s", "split",
                "duration_min", "reserve", "clearance_m")
 PATTERN_KEYS: dict[str, tuple[str, ...]] = {
@@ -26,33 +23,6 @@ PATTERN_KEYS: dict[str, tuple[str, ...]] = {
     "tour": ("sites", "loiter_s", "closed"),
     "corridor": ("line", "offset_m"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class PatrolConfig:
-    """A patrol as configured; :func:`fleet.planning.patrols.build_plan` plans it."""
-
-    id: str
-    name: str
-    pattern: str  # coverage, perimeter, tour, corridor
-    zone: str | None = None
-    polygon: LatLon = ()
-    site: str | None = None  # perimeter: orbit this key site
-    sites: tuple[str, ...] = ()  # tour
-    line: LatLon = ()  # corridor
-    exclusions: tuple[LatLon, ...] = ()
-    alt_m: float = 60.0
-    spacing_m: float | None = None  # coverage: given, or from the camera
-    angle_deg: float | None = None
-    offset_m: float = 50.0
-    radius_m: float | None = None
-    loiter_s: float = 60.0
-    closed: bool = True
-    speed_m_s: float | None = None  # None: the unit's cruise speed
-    split: int = 1  # units sharing each run
-    duration_min: float = 30.0  # ground and water units: how long to drive the loop
-    reserve: float = 0.25
-    clearance_m: float = 10.0
 
 
 def _points(value: Any, t: Table, key: str, least: int) -> LatLon:

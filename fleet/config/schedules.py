@@ -10,67 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from fleet.config.patrols import PatrolConfig
 from fleet.config.schema import GroupConfig
 from fleet.config.validate import Seen, Table, describe, did_you_mean, one_of
 from fleet.errors import ConfigError
 from fleet.model import Domain, Unit, UnitKind
+from fleet.planning.settings import (
+    DAYS,
+    Blackout,
+    PatrolConfig,
+    PatrolSchedule,
+    Roster,
+    ScheduleEntry,
+)
 
 KINDS = ("patrol", "roster", "blackout")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PATROL_KEYS = ("id", "name", "kind", "patrol", "start", "end", "every_min", "days", "group",
                "units", "kinds", "retries", "enabled")
 ROSTER_KEYS = ("id", "name", "kind", "crews", "shifts_per_day", "first_shift", "epoch",
                "groups")
 BLACKOUT_KEYS = ("id", "name", "kind", "start", "end", "days", "applies_to", "reason")
-
-
-@dataclass(frozen=True, slots=True)
-class PatrolSchedule:
-    """Run ``patrol`` every ``every_min`` from ``start`` to ``end`` on ``days`` with units
-    from ``pool`` (config order; the executor picks the available ones)."""
-
-    id: str
-    name: str
-    patrol: str
-    start: dt.time
-    end: dt.time
-    every_min: float | None  # None: once per window, at its start
-    days: frozenset[int]  # 0 = Monday; the day a window starts
-    pool: tuple[str, ...]
-    retries: int = 2
-    enabled: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Roster:
-    """"Five shifts, four rotations": ``len(crews)`` crews share ``shifts_per_day`` shifts a
-    day; on day d (counted from ``epoch``) shift s is worked by crew (s - d) mod n, so each
-    crew moves one shift later every day and rests one day in n (n - shifts crews rest)."""
-
-    id: str
-    crews: tuple[str, ...]
-    shifts_per_day: int
-    first_shift: dt.time
-    epoch: dt.date
-    groups: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Blackout:
-    """No scheduled run starts in this window (runs already flying finish)."""
-
-    id: str
-    reason: str
-    start: dt.datetime | dt.time  # a one-off window, or a daily one
-    end: dt.datetime | dt.time
-    days: frozenset[int]  # daily windows only
-    applies_to: frozenset[str]  # schedule ids; empty: every patrol schedule
-
-
-ScheduleEntry = PatrolSchedule | Roster | Blackout
 
 
 def _time(t: Table, name: str, default: dt.time | None = None) -> dt.time:

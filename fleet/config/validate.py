@@ -8,7 +8,6 @@ found, so the section builders in :mod:`fleet.config.loader` stay declarative.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fleet.errors import ConfigError
+from fleet.spelling import did_you_mean
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -46,19 +46,6 @@ def describe(value: Any) -> str:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return f"{type(value).__name__} {value.isoformat()}"
     return type(value).__name__
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    options = list(choices)
-    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not match:
-        lowered = {o.lower(): o for o in options}
-        match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-        match = [lowered[m] for m in match]
-    if not match and len(word) >= 3:  # 'auto' -> 'auto_register'
-        match = [o for o in options if o.startswith(word) or word.startswith(o)][:1]
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -22,7 +22,8 @@ With I/O:
 * ``center``: :class:`DispatchCenter`, composed by ``FleetService`` as ``svc.dispatch``
 * ``actions``, ``supervisor``: command sequences per kind; the closed loop
 * ``cad_link``, ``cad_ops``: the CAD interface over MQTT (calls, actions, change feed)
-* ``cli``, ``incident_cli``, ``audit_cli``: ``fleet incident|audit|report``
+
+Its command line (``fleet incident|status|audit|report``) is in :mod:`fleet.cli`.
 
 This package imports nothing at import time: ``fleet.config`` reads its settings
 module while it is itself being imported.

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 import aiomqtt
 
-from fleet.config import MqttConfig
 from fleet.links.mqtt.publish import acked_publish
+from fleet.links.settings import MqttConfig
 
 from .anchor import to_message
 from .audit_heads import HeadFeed, head_topic

@@ -49,7 +49,7 @@ class UnknownCategoryError(BadIncidentError):
     def __init__(self, category: str, known: list[str]):
         self.category = category
         self.known = known
-        from fleet.config.validate import did_you_mean
+        from fleet.spelling import did_you_mean
 
         hint = did_you_mean(category, known) or f"; known: {', '.join(sorted(known))}"
         super().__init__(f"unknown incident category {category!r}{hint}")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..config import FleetConfig
 from . import mavlink, mqtt
 from .base import Link
+from .settings import LinksConfig
 
-Builder = Callable[[FleetConfig, Callable[[], float]], list[Link]]
+Builder = Callable[[LinksConfig, Callable[[], float]], list[Link]]
 
 #: protocol name -> builder(config, monotonic clock) returning that protocol's links
 BUILDERS: dict[str, Builder] = {  # type: ignore[dict-item]
@@ -23,7 +23,7 @@ BUILDERS: dict[str, Builder] = {  # type: ignore[dict-item]
 
 
 def build_links(
-    config: FleetConfig, monotonic: Callable[[], float]
+    config: LinksConfig, monotonic: Callable[[], float]
 ) -> tuple[list[Link], list[tuple[str, str]]]:
     """The links to run, and (name, reason) for each configured link we cannot run."""
     links: list[Link] = []

@@ -39,10 +39,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fleet.commands import Command, Origin
-from fleet.config.schedules import Blackout, PatrolSchedule
-from fleet.config.validate import did_you_mean
 from fleet.events import Alert, Severity
 from fleet.model import Domain, Unit
+from fleet.spelling import did_you_mean
 
 from .controls import PAUSED, Controls
 from .errors import PlanningError
@@ -72,12 +71,13 @@ from .schedule import (
     slot,
     upcoming,
 )
+from .settings import Blackout, PatrolSchedule
 
 if TYPE_CHECKING:
-    from fleet.config.patrols import PatrolConfig
-    from fleet.config.schedules import ScheduleEntry
     from fleet.model import KeySite, Zone
     from fleet.port import FleetPort
+
+    from .settings import PatrolConfig, ScheduleEntry
 
 #: (kind, unit id or None, data): a row for the audit, True once it is taken
 AuditSink = Callable[[str, str | None, dict[str, Any]], bool]

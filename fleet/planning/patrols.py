@@ -24,7 +24,7 @@ from .plans import (
 )
 
 if TYPE_CHECKING:
-    from fleet.config.patrols import PatrolConfig
+    from .settings import PatrolConfig
 
 PATTERNS = ("coverage", "perimeter", "tour", "corridor")
 #: patterns only aircraft can fly (a car cannot mow a lawn over rooftops)

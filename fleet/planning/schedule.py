@@ -13,9 +13,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fleet.config.schedules import DAYS, Blackout, PatrolSchedule, Roster, ScheduleEntry
-
 from .local_time import CITY_TZ
+from .settings import DAYS, Blackout, PatrolSchedule, Roster, ScheduleEntry
 
 _DAY = dt.timedelta(days=1)
 

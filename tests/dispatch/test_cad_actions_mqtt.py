@@ -14,12 +14,12 @@ import pytest
 from mqtt_helpers import PREFIX, ScriptedUnit, bridge_for, running_fleet, telemetry
 from waits import connected, until
 
+from fleet.cli.incident import exchange, exchange_action
 from fleet.config import load_config
 from fleet.dispatch.audit import open_readonly, select
 from fleet.dispatch.cad import CadRequest
 from fleet.dispatch.cad_actions import ActionRequest, action_topics, feed_topic
 from fleet.dispatch.incident import IncidentStatus
-from fleet.dispatch.incident_cli import exchange, exchange_action
 from fleet.dispatch.incident_doc import incident_doc
 from fleet.model import LinkState
 from fleet.service import FleetService

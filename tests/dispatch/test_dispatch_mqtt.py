@@ -9,8 +9,8 @@ import pytest
 from mqtt_helpers import ScriptedUnit
 from waits import connected, until
 
+from fleet.cli import dispatch as cli
 from fleet.config import load_config
-from fleet.dispatch import cli
 from fleet.dispatch.audit import open_readonly, select
 from fleet.dispatch.cad import CadRequest
 from fleet.dispatch.incident import IncidentStatus

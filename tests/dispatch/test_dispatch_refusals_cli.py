@@ -11,9 +11,9 @@ from test_cad_actions_mqtt import SCENE, heard, write_config
 from waits import connected, until
 
 from fleet.cli import main
+from fleet.cli.incident import EXIT_PARTIAL, EXIT_REJECTED
 from fleet.config import load_config
 from fleet.dispatch.incident import IncidentStatus
-from fleet.dispatch.incident_cli import EXIT_PARTIAL, EXIT_REJECTED
 from fleet.model import UnitStatus
 from fleet.service import FleetService
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from factories import make_unit, tel
 
 from fleet.config import parse_config
+from fleet.core import _LinkPort
 from fleet.events import Alert, StatusChanged
 from fleet.links.factory import build_links
 from fleet.links.mqtt import MqttBridge
 from fleet.model import LinkState, UnitStatus
-from fleet.service import FleetService, _Context
+from fleet.service import FleetService
 from fleet.state import FleetState
 
 
@@ -50,7 +51,7 @@ async def test_link_context_reaches_the_core():
     config = parse_config({"units": [{"id": "car-1", "callsign": "Car 1",
                                       "kind": "patrol_car"}]})
     async with FleetService(config) as svc:
-        ctx = _Context(svc, "mqtt")
+        ctx = _LinkPort(svc, "mqtt")
         assert ctx.snapshot("car-1").unit.callsign == "Car 1"
         assert [s.id for s in ctx.snapshots()] == ["car-1"]
         with ctx.subscribe(max_events=4) as sub:

@@ -4,6 +4,7 @@ command leaves behind, and airborne low-battery alerts (fleet.battery_watch)."""
 from __future__ import annotations
 
 import pytest
+from factories import make_unit, tel
 
 from fleet.activity import Activity, activity, duty_after
 from fleet.battery_watch import BatteryWatch
@@ -22,7 +23,6 @@ from fleet.commands import (
 from fleet.events import Severity, UnitSnapshot
 from fleet.model import Domain, LinkState, UnitKind, UnitStatus
 from fleet.tasking import Tasking
-from tests.factories import make_unit, tel
 
 DRONE = make_unit("air-1", UnitKind.DRONE)
 CAR = make_unit("rp02-pc1", UnitKind.PATROL_CAR)

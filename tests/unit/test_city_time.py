@@ -7,8 +7,8 @@ import time
 import pytest
 
 from fleet.city_time import CITY_TZ, clock, local, to_unix
+from fleet.cli.dispatch import parse_time
 from fleet.dispatch import explain
-from fleet.dispatch.cli import parse_time
 
 # 2025-06-01 17:30:05 UTC is 2025-06-02 01:30:05 in Hengyang (UTC+8)
 INSTANT = dt.datetime(2025, 6, 1, 17, 30, 5, tzinfo=dt.UTC).timestamp()

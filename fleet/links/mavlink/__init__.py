@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...config import FleetConfig
+from ..settings import LinksConfig
 from .link import MavlinkLink
 from .router import MavlinkRouter
 from .signing import SigningConfig, signing_key
 
 
-def build_links(config: FleetConfig, monotonic: Callable[[], float]) -> list[MavlinkLink]:
+def build_links(config: LinksConfig, monotonic: Callable[[], float]) -> list[MavlinkLink]:
     """One link per configured endpoint, all sharing one router (so a vehicle heard on
     two links is one vehicle)."""
     router = MavlinkRouter(config.mavlink, monotonic)

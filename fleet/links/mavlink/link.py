@@ -12,10 +12,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from ...config import MavlinkConfig, MavlinkLinkConfig
 from ...errors import LinkError
 from ...events import ConnectionState
 from ..base import LinkContext
+from ..settings import MavlinkConfig, MavlinkLinkConfig
 from .dialect import mavlink2 as m
 from .framing import FrameCounters, FrameParser
 from .overwatch import GUIDANCE_HZ, MAX_GUIDANCE_HZ

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...commands import Command
-from ...config import MavlinkConfig
 from ...errors import NoRouteError
 from ...events import Severity
 from ..base import LinkContext
+from ..settings import MavlinkConfig
 from .actions import AUX_LOW, MOTOR_INTERLOCK, Actions
 from .command_protocol import CommandClient, RetryPolicy
 from .dialect import mavlink2 as m

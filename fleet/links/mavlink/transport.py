@@ -18,8 +18,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from ...config import MavlinkLinkConfig
 from ...errors import LinkError
+from ..settings import MavlinkLinkConfig
 
 OnData = Callable[[bytes, Hashable], None]
 

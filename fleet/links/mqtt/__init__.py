@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...config import FleetConfig
+from ..settings import LinksConfig
 from .bridge import MqttBridge
 from .commands import RetryPolicy
 from .publish import PublishFailedError, PublishRefusedError
 from .refusals import BridgeCounters, Refusal
 
 
-def build_links(config: FleetConfig, monotonic: Callable[[], float]) -> list[MqttBridge]:
+def build_links(config: LinksConfig, monotonic: Callable[[], float]) -> list[MqttBridge]:
     """The bridge to the configured broker (none without an ``[mqtt]`` section)."""
     if config.mqtt is None:
         return []

@@ -33,11 +33,11 @@ from aiomqtt import ProtocolVersion
 from aiomqtt.exceptions import MqttConnectError
 from msgspec import UNSET
 
-from ...config import MqttConfig
 from ...errors import LinkError, UnknownUnitError
 from ...events import ConnectionState, Severity
 from ...model import UnitKind, UnitStatus
 from ..base import LinkContext
+from ..settings import MqttConfig
 from . import clocks, owntracks, schema
 from .commands import CommandTracker, RetryPolicy, Target, UnitDriver
 from .connection import (

@@ -18,7 +18,7 @@ from typing import Any
 
 import aiomqtt
 
-from ...config import TlsConfig
+from ..settings import TlsConfig
 
 UNSUPPORTED_PROTOCOL = 0x84
 #: CONNACK codes for credentials: bad user name or password, not authorized

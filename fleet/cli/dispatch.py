@@ -1,6 +1,6 @@
 """``fleet incident``, ``fleet audit`` and ``fleet report``.
 
-``fleet incident ...`` (:mod:`.incident_cli`) reaches the running core the way a CAD
+``fleet incident ...`` (:mod:`.incident`) reaches the running core the way a CAD
 system does, through the broker's CAD topics. ``audit`` and ``report`` read the audit
 file directly, read-only, so they work whether or not the core is running.
 """
@@ -16,16 +16,16 @@ from contextlib import closing
 from pathlib import Path
 
 from fleet.city_time import to_unix
+from fleet.cli import incident as incident_cli
+from fleet.cli.audit import audit_verify_options, verify_command
+from fleet.cli.incident import exchange as exchange  # the CAD client, for tests and tools
 from fleet.config import load_config
+from fleet.dispatch import report_render, reports
+from fleet.dispatch.audit import default_audit_path, open_readonly, select
+from fleet.dispatch.chain import AuditRecord
+from fleet.dispatch.incident import INCIDENT_EVENT_KINDS
+from fleet.dispatch.settings import DispatchSettings
 from fleet.errors import FleetError
-
-from . import incident_cli, report_render, reports
-from .audit import default_audit_path, open_readonly, select
-from .audit_cli import audit_verify_options, verify_command
-from .chain import AuditRecord
-from .incident import INCIDENT_EVENT_KINDS
-from .incident_cli import exchange as exchange  # the CAD client, for tests and tools
-from .settings import DispatchSettings
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 

@@ -23,15 +23,20 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fleet.cli_args import positive_float
+from fleet.cli.args import positive_float
 from fleet.config import FleetConfig, MqttConfig, demo_config_path, load_config
 from fleet.config.urls import UrlError, parse_mqtt_url
+from fleet.dispatch import cad_render
+from fleet.dispatch.cad import CadPayloadError, CadRequest, encode_request, request_topics
+from fleet.dispatch.cad_actions import (
+    OPS,
+    ActionRequest,
+    action_topics,
+    encode_action,
+    parse_action,
+)
+from fleet.dispatch.intake import Intake
 from fleet.errors import ConfigError, FleetError, FleetTimeoutError
-
-from . import cad_render
-from .cad import CadPayloadError, CadRequest, encode_request, request_topics
-from .cad_actions import OPS, ActionRequest, action_topics, encode_action, parse_action
-from .intake import Intake
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_NO_ANSWER, EXIT_PARTIAL = 0, 1, 2, 3, 4
 #: answers that carry an incident: the action (or the call) was recorded
@@ -265,7 +270,7 @@ async def _exchange(mqtt: MqttConfig, topic: str, ack_topic: str, request_id: st
                     payload: bytes, timeout: float) -> dict[str, Any]:
     import aiomqtt
 
-    from .cad_link import client
+    from fleet.dispatch.cad_link import client
 
     try:
         async with client(mqtt, f"fleet-cli-{uuid.uuid4().hex[:12]}") as c:

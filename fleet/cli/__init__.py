@@ -11,19 +11,20 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from . import __version__
-from .cli_args import non_negative_float, positive_float
-from .config import FleetConfig, demo_config_path, load_config
-from .errors import ConfigError, FleetError
-from .logs import default_log_dir, setup_logging
-from .runner import Frontend, run_service
+from fleet import __version__
+from fleet.config import FleetConfig, demo_config_path, load_config
+from fleet.errors import ConfigError, FleetError
+from fleet.logs import default_log_dir, setup_logging
+from fleet.runner import Frontend, run_service
+
+from .args import non_negative_float, positive_float
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 #: modules that add subcommands: each has ``register(subparsers)``, whose parsers
 #: ``set_defaults(handler=fn)`` with ``fn(args) -> exit code``. Missing ones are skipped,
 #: so a feature's CLI lives beside the feature.
-SUBCOMMAND_MODULES = ("fleet.dispatch.cli", "fleet.planning.cli", "fleet.brokerconf.cli")
+SUBCOMMAND_MODULES = ("fleet.cli.dispatch", "fleet.cli.planning", "fleet.cli.broker")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,7 +149,7 @@ async def _run_demo(config: FleetConfig, log_dir: Path, frontend: Frontend | Non
                     interval_s: float, calls_per_hour: float = 12.0,
                     auto_dispatch: bool = False) -> int:
     """The demo: simulators and a broker around the same service ``fleet run`` starts."""
-    from .demo import CallOptions, demo_environment
+    from fleet.demo import CallOptions, demo_environment
 
     calls = CallOptions(calls_per_hour, auto_dispatch)
     async with demo_environment(config, demo_config_path(), log_dir, calls) as live:

@@ -11,13 +11,12 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from fleet.cli.plan import EXIT_OK, EXIT_USAGE, load
 from fleet.config import FleetConfig
 from fleet.config.schedules import DAYS, Blackout, PatrolSchedule, Roster
-
-from .cli_plan import EXIT_OK, EXIT_USAGE, load
-from .errors import PlanningError
-from .local_time import CITY_TZ
-from .schedule import next_runs, shift_at
+from fleet.planning.errors import PlanningError
+from fleet.planning.local_time import CITY_TZ
+from fleet.planning.schedule import next_runs, shift_at
 
 if TYPE_CHECKING:
     from fleet.service import FleetService

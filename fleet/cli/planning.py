@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from fleet.cli_args import positive_float
+from fleet.cli.args import positive_float
 
 
 def points_arg(text: str) -> list[tuple[float, float]]:
@@ -127,7 +127,7 @@ def register(subparsers: Any) -> None:
                             description="Read a .plan (ours or QGroundControl's) and draw "
                             "its route on the terminal.")
     show.add_argument("file", type=Path, metavar="FILE.plan")
-    plan.set_defaults(handler=_run("fleet.planning.cli_plan"))
+    plan.set_defaults(handler=_run("fleet.cli.plan"))
 
     coverage = subparsers.add_parser(
         "coverage", help="response-time coverage of zones and key sites",
@@ -142,7 +142,7 @@ def register(subparsers: Any) -> None:
                           help="also suggest up to N moves of idle units")
     coverage.add_argument("--listen", type=positive_float, default=None, metavar="S",
                           help="run the core for S seconds and use live telemetry")
-    coverage.set_defaults(handler=_run("fleet.planning.cli_coverage"))
+    coverage.set_defaults(handler=_run("fleet.cli.coverage"))
 
     schedule = subparsers.add_parser("schedule", help="scheduled patrols: list, next, run-now",
                                      description="The [[schedules]] of the config.")
@@ -162,7 +162,7 @@ def register(subparsers: Any) -> None:
     now.add_argument("schedule", metavar="ID")
     now.add_argument("--timeout", type=positive_float, default=3600.0, metavar="S",
                      help="give up after S seconds (default 3600)")
-    schedule.set_defaults(handler=_run("fleet.planning.cli_schedule"))
+    schedule.set_defaults(handler=_run("fleet.cli.schedule"))
 
 
 def _run(module: str) -> Any:

@@ -14,13 +14,13 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from .anchor import ExpectedHead, parse_expected
-from .anchor_file import default_anchor_dir, read_anchors
-from .audit import open_readonly, schema_version, sealing_keys, verify_db
-from .audit_key import default_key_path, load_key
-from .chain import AuditKey
-from .errors import AuditKeyError
-from .settings import DispatchSettings
+from fleet.dispatch.anchor import ExpectedHead, parse_expected
+from fleet.dispatch.anchor_file import default_anchor_dir, read_anchors
+from fleet.dispatch.audit import open_readonly, schema_version, sealing_keys, verify_db
+from fleet.dispatch.audit_key import default_key_path, load_key
+from fleet.dispatch.chain import AuditKey
+from fleet.dispatch.errors import AuditKeyError
+from fleet.dispatch.settings import DispatchSettings
 
 EXIT_OK, EXIT_TAMPERED, EXIT_CANNOT = 0, 1, 2
 

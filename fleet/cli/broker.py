@@ -13,11 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..config import load_config
-from ..config.urls import UrlError
-from ..errors import ConfigError
-from .accounts import CORE_USER, DEFAULT_CAD_USERS, plan_accounts
-from .files import Listener, write_broker_files
+from fleet.brokerconf.accounts import CORE_USER, DEFAULT_CAD_USERS, plan_accounts
+from fleet.brokerconf.files import Listener, write_broker_files
+from fleet.config import load_config
+from fleet.config.urls import UrlError
+from fleet.errors import ConfigError
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 

@@ -14,11 +14,10 @@ from fleet.config import FleetConfig, demo_config_path, load_config
 from fleet.config.validate import did_you_mean
 from fleet.missions import write_plan
 from fleet.model import Base, Position, UnitKind
-
-from .errors import PlanningError
-from .geometry import as_ring
-from .output import sortie_plan
-from .plans import (
+from fleet.planning.errors import PlanningError
+from fleet.planning.geometry import as_ring
+from fleet.planning.output import sortie_plan
+from fleet.planning.plans import (
     PatrolPlan,
     plan_area_coverage,
     plan_corridor,
@@ -26,8 +25,8 @@ from .plans import (
     plan_perimeter,
     plan_site_tour,
 )
-from .render import Layer, draw
-from .sorties import Budget, Sortie
+from fleet.planning.render import Layer, draw
+from fleet.planning.sorties import Budget, Sortie
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -102,7 +101,7 @@ def build(args: argparse.Namespace, config: FleetConfig) -> tuple[PatrolPlan, Ba
     if args.pattern == "perimeter":
         return plan_perimeter(area, offset_m=args.offset, speed_m_s=speed,
                               exclusions=args.exclude, start=start), base
-    from .coverage import line_spacing
+    from fleet.planning.coverage import line_spacing
     spacing = args.spacing or line_spacing(args.alt, args.hfov, args.overlap)
     return plan_area_coverage(area, spacing_m=spacing, speed_m_s=speed,
                               exclusions=args.exclude, start=start, angle_deg=args.angle,
@@ -150,9 +149,8 @@ def picture(plan: PatrolPlan, parts: list[list[Sortie]], area: np.ndarray | None
 def show_file(path: Path) -> int:
     """Import a plan: its route, holds and altitude, drawn."""
     from fleet.missions import MissionFileError, read_plan
-
-    from .frame import LocalFrame
-    from .output import route_from_items
+    from fleet.planning.frame import LocalFrame
+    from fleet.planning.output import route_from_items
 
     try:
         plan = read_plan(path)

@@ -6,13 +6,12 @@ import argparse
 import asyncio
 import sys
 
+from fleet.cli.plan import EXIT_OK, EXIT_USAGE, load
 from fleet.config import FleetConfig
 from fleet.model import Domain, UnitStatus
-
-from .cli_plan import EXIT_OK, EXIT_USAGE, load
-from .demand import demand_grid
-from .placement import recommend
-from .response import MOVABLE_DOMAINS, Responders, coverage_table, live_rows
+from fleet.planning.demand import demand_grid
+from fleet.planning.placement import recommend
+from fleet.planning.response import MOVABLE_DOMAINS, Responders, coverage_table, live_rows
 
 
 def _domains(text: str) -> tuple[Domain, ...]:
