@@ -108,6 +108,12 @@ class FleetCore:
         self._command_watchers: list[CommandWatcher] = []
         self.port: FleetPort = _FeaturePort(self)
 
+    def add_link(self, link: Link) -> None:
+        """Supervise ``link`` with the configured ones (before the core starts)."""
+        if self._stack is not None:
+            raise RuntimeError("links are added before the core starts")
+        self._links.append(link)
+
     def add_feature(self, name: str, feature: Feature) -> None:
         """Run ``feature`` beside the links while the core runs (before it starts)."""
         if self._stack is not None:

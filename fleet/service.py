@@ -17,6 +17,7 @@ from typing import Any
 from .config import FleetConfig
 from .core import Candidate, FleetCore, LinkStatus
 from .dispatch.audit import default_audit_path
+from .dispatch.cad_link import CadLink
 from .dispatch.center import DispatchCenter
 from .planning.executor import ScheduleExecutor
 from .planning.runs import PatrolRoute
@@ -37,12 +38,14 @@ class FleetService(FleetCore):
             audit_path=settings.audit_db or (":memory:" if unsaved else
                                              str(default_audit_path())),
             city=config.name, zones=config.zones, key_sites=config.key_sites,
-            bases=list(config.bases.values()), mqtt=config.mqtt)
+            bases=list(config.bases.values()))
         self.schedules = ScheduleExecutor(
             self.port, schedules=config.schedules, patrols=config.patrols,
             zones=config.zones, key_sites=config.key_sites, audit=self._schedule_audit)
         self.add_feature("dispatch", self.dispatch)
         self.add_feature("schedules", self.schedules)
+        if config.mqtt is not None and settings.cad_intake:  # CAD over the same broker
+            self.add_link(CadLink(self.dispatch, config.mqtt))
 
     def patrol_routes(self) -> list[PatrolRoute]:
         """The configured patrols' paths (lat/lon) and the units scheduled on each."""

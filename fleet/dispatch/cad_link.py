@@ -6,8 +6,9 @@
 * every incident change published on ``{prefix}/cad/incidents/{id}`` (the feed);
 * the audit's latest checkpoint, retained, on ``{prefix}/audit/head`` (:mod:`.audit_heads`).
 
-Its own connection to the configured broker (the unit bridge is left alone), MQTT
-3.1.1 so any broker will do, reconnecting with jittered backoff. Requests are handled
+A link of the core (:class:`CadLink`, shown as ``cad`` among the links): its own
+connection to the configured broker (the unit bridge is left alone), MQTT 3.1.1 so any
+broker will do, reconnected with jittered backoff by the links' supervisor. Requests are handled
 one at a time, in order: each is one durable audit write (about a millisecond), far
 beyond any city's call rate, and the bounded incoming queue (1,000) holds a burst;
 past that the client drops the newest and the CAD system's resend (same id) retries.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -28,6 +28,10 @@ from typing import TYPE_CHECKING
 
 import aiomqtt
 
+from fleet.errors import LinkError
+from fleet.events import ConnectionState
+from fleet.links.base import LinkContext
+from fleet.links.mqtt.connection import describe
 from fleet.links.mqtt.publish import acked_publish
 from fleet.links.settings import MqttConfig
 
@@ -80,49 +84,62 @@ def client(mqtt: MqttConfig, identifier: str) -> AbstractAsyncContextManager[aio
     )
 
 
-async def serve_cad(center: DispatchCenter, mqtt: MqttConfig, *, initial_s: float = 0.5,
-                    max_s: float = 30.0) -> None:
-    request_topic, ack_topic = request_topics(mqtt.topic_prefix)
-    action_topic, action_ack_topic = action_topics(mqtt.topic_prefix)
-    acks = {request_topic: ack_topic, action_topic: action_ack_topic}
-    calls: OrderedDict[str, bytes] = OrderedDict()
-    actions = ActionAnswers()
-    pending: dict[str, None] = {}  # incidents changed but not yet on the feed
-    delay = initial_s
-    identifier = f"{mqtt.client_id or 'fleet'}-cad"
-    with center.subscribe() as changes:
-        while True:
-            try:
-                async with client(mqtt, identifier) as c, asyncio.TaskGroup() as tg:
-                    await c.subscribe([(request_topic, 1), (action_topic, 1)])
-                    log.info("CAD interface listening on %s and %s", request_topic,
-                             action_topic)
-                    feed = tg.create_task(_feed(c, center, changes, pending,
-                                                mqtt.topic_prefix), name="dispatch-cad-feed")
-                    heads = tg.create_task(_audit_heads(c, center.audit_heads,
-                                                        mqtt.topic_prefix),
-                                           name="dispatch-audit-head")
-                    center.cad_listening.set()
-                    delay = initial_s
-                    async for message in c.messages:
-                        topic = message.topic.value
-                        if topic not in acks:
-                            continue  # not ours (a broker replaying an old session)
-                        payload = bytes(message.payload)  # type: ignore[arg-type]
-                        if topic == action_topic:
-                            answer = await _action(center, payload, actions)
-                        else:
-                            answer = await handle(center, payload, calls)
-                        await acked_publish(c, acks[topic], answer, qos=1)
-                    feed.cancel()  # the messages ended without an error: reconnect
-                    heads.cancel()
-            except* aiomqtt.MqttError as group:
-                log.warning("CAD interface: broker connection: %s; retry in %.1f s",
-                            group.exceptions[0], delay)
-            finally:
-                center.cad_listening.clear()
-            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
-            delay = min(delay * 2, max_s)
+class CadLink:
+    """The CAD interface as a link of the core: supervised (reconnected with backoff) by
+    :func:`fleet.links.supervisor.supervise`, its state among the core's links as
+    ``cad``. What must outlive one connection lives here: the answers remembered per
+    request id, and the incident changes not yet on the feed."""
+
+    name = "cad"
+
+    def __init__(self, center: DispatchCenter, mqtt: MqttConfig) -> None:
+        self.center = center
+        self.mqtt = mqtt
+        self.request_topic, self.ack_topic = request_topics(mqtt.topic_prefix)
+        self.action_topic, self.action_ack_topic = action_topics(mqtt.topic_prefix)
+        self.calls: OrderedDict[str, bytes] = OrderedDict()
+        self.actions = ActionAnswers()
+        self.pending: dict[str, None] = {}  # incidents changed but not yet on the feed
+        self._changes: IncidentSubscription | None = None
+
+    async def run(self, ctx: LinkContext) -> None:
+        """One connection: subscribe, answer requests in order, publish the feed and the
+        audit head; return or raise (LinkError) when it ends."""
+        if self._changes is None:  # kept across connections: changes made meanwhile wait
+            self._changes = self.center.subscribe()
+        try:
+            await self._session(ctx, self._changes)
+        except* aiomqtt.MqttError as group:
+            raise LinkError(describe(group.exceptions[0])) from None
+        finally:
+            self.center.cad_listening.clear()
+
+    async def _session(self, ctx: LinkContext, changes: IncidentSubscription) -> None:
+        mqtt, center = self.mqtt, self.center
+        acks = {self.request_topic: self.ack_topic, self.action_topic: self.action_ack_topic}
+        identifier = f"{mqtt.client_id or 'fleet'}-cad"
+        async with client(mqtt, identifier) as c, asyncio.TaskGroup() as tg:
+            await c.subscribe([(self.request_topic, 1), (self.action_topic, 1)])
+            log.info("CAD interface listening on %s and %s", self.request_topic,
+                     self.action_topic)
+            feed = tg.create_task(_feed(c, center, changes, self.pending, mqtt.topic_prefix),
+                                  name="dispatch-cad-feed")
+            heads = tg.create_task(_audit_heads(c, center.audit_heads, mqtt.topic_prefix),
+                                   name="dispatch-audit-head")
+            ctx.connection(ConnectionState.CONNECTED)
+            center.cad_listening.set()
+            async for message in c.messages:
+                topic = message.topic.value
+                if topic not in acks:
+                    continue  # not ours (a broker replaying an old session)
+                payload = bytes(message.payload)  # type: ignore[arg-type]
+                if topic == self.action_topic:
+                    answer = await _action(center, payload, self.actions)
+                else:
+                    answer = await handle(center, payload, self.calls)
+                await acked_publish(c, acks[topic], answer, qos=1)
+            feed.cancel()  # the messages ended without an error: the supervisor reconnects
+            heads.cancel()
 
 
 async def _feed(c: aiomqtt.Client, center: DispatchCenter, changes: IncidentSubscription,

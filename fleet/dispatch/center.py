@@ -4,9 +4,9 @@ Composed by :class:`fleet.service.FleetService` (``svc.dispatch``) and run in th
 task group; it reaches the fleet only through a :class:`fleet.port.FleetPort`.
 The operator-facing API is here; the per-unit command sequences are in
 :mod:`.actions`, the closed loop (arrival, lost units, overdue targets, landing) in
-:mod:`.supervisor`, the CAD intake in :mod:`.cad_link`. Every action is checked first
-and recorded durably before anything is sent, so a refusal leaves no trace but the
-error and a crash loses nothing that was acknowledged.
+:mod:`.supervisor`, the CAD interface (a link the composition adds) in :mod:`.cad_link`.
+Every action is checked first and recorded durably before anything is sent, so a
+refusal leaves no trace but the error and a crash loses nothing that was acknowledged.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from fleet.model import Domain, UnitStatus
 from . import actions
 from .audit import AuditLog, count_received, default_audit_path, select_open
 from .audit_heads import HeadFeed
-from .cad_link import CadStats, serve_cad
+from .cad_link import CadStats
 from .chain import AuditEntry, AuditRecord
 from .errors import (
     AuditError,
@@ -48,7 +48,6 @@ from .settings import DispatchSettings
 from .supervisor import Supervisor
 
 if TYPE_CHECKING:
-    from fleet.links.settings import MqttConfig
     from fleet.model import Base, KeySite, Zone
     from fleet.port import FleetPort
 
@@ -61,13 +60,11 @@ _DUTY = {"assigned": UnitStatus.DISPATCHED, "acknowledged": UnitStatus.DISPATCHE
 class DispatchCenter:
     def __init__(self, port: FleetPort, settings: DispatchSettings, *,
                  audit_path: str | None = None, city: str = "", zones: Sequence[Zone] = (),
-                 key_sites: Sequence[KeySite] = (), bases: Sequence[Base] = (),
-                 mqtt: MqttConfig | None = None) -> None:
+                 key_sites: Sequence[KeySite] = (), bases: Sequence[Base] = ()) -> None:
         self.port = port
         self.settings = settings
         self.audit_path = audit_path or settings.audit_db or str(default_audit_path())
         self.intake = Intake(settings, zones, key_sites, list(bases), city)
-        self.mqtt = mqtt  # the CAD intake's broker (None: no CAD over MQTT)
         #: recommendations never offer a unit the incident record has on a call: the
         #: dispatch check (:func:`.actions.unavailable_reason`) would refuse it
         self.recommender = Recommender(port.view, self.settings,
@@ -119,9 +116,6 @@ class DispatchCenter:
                 self.spawn(Supervisor(self).run, "dispatch-supervisor", restart=True)
                 resume_work(self, self.incidents(open_only=True), self._resume_rows)
                 self._resume_rows = []
-                mqtt = self.mqtt
-                if mqtt is not None and self.settings.cad_intake:
-                    self.spawn(lambda: serve_cad(self, mqtt), "dispatch-cad", restart=True)
         finally:
             self._tg = None
             self._failure = self._failure or "dispatch stopped"
