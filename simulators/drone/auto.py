@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from . import flight, guided
-from . import mission as m
+from . import mission_items as m
+from .rtl import Rtl
 
 if TYPE_CHECKING:
     from .vehicle import Vehicle
@@ -21,6 +21,9 @@ INFO = 6
 
 
 class MissionRunner:
+    """AUTO's place in the stored mission (the current nav command, DO_JUMP counts) and the
+    current command's target."""
+
     def __init__(self, v: Vehicle) -> None:
         self.v = v
         self.current = 0            # current nav command index; 0 = not started
@@ -30,7 +33,7 @@ class MissionRunner:
         self._target: tuple[float, float] | None = None
         self._target_up = 0.0
         self._arrived_at: float | None = None
-        self._rtl: flight.RtlState | None = None
+        self._rtl: Rtl | None = None
 
     @property
     def items(self) -> list[m.Item]:
@@ -51,11 +54,16 @@ class MissionRunner:
         cmd = self._cmd
         return cmd is not None and cmd.command in (m.NAV_LAND, m.NAV_RETURN_TO_LAUNCH)
 
+    @property
+    def paused(self) -> bool:
+        """DO_PAUSE_CONTINUE holds the vehicle where it is."""
+        return self.v.flight.paused
+
     def state(self) -> int:
         """MISSION_STATE for MISSION_CURRENT."""
         if len(self.items) < 2:
             return 1                 # NO_MISSION
-        if self.v.paused and self.running:
+        if self.paused and self.running:
             return 4                 # PAUSED
         if self.complete:
             return 5
@@ -176,7 +184,7 @@ class MissionRunner:
         self.running = False
         self.complete = True
         v.outbox.mission_changed = True
-        v.nav.hold = (v.body.north, v.body.east)
+        v.flight.nav.hold = (v.body.north, v.body.east)
         if v.armed and v.landed:
             v.disarm(from_gcs=False)
 
@@ -192,30 +200,31 @@ class MissionRunner:
 
     def update(self, dt: float) -> None:
         v = self.v
+        control = v.flight.control
         cmd = self._cmd
         if not self.running or cmd is None:
-            flight.hold_position(v, dt, v.nav.hold, v.body.up)
+            control.hold_position(dt, v.flight.nav.hold, v.body.up)
             return
-        if not v.auto_armed:
+        if not v.arming.auto_armed:
             return
         c = cmd.command
         if c == m.NAV_TAKEOFF:
-            flight.hold_position(v, dt, self._target, max(self._target_up, v.body.up))
-            if guided.takeoff_complete(v, self._target_up):
+            control.hold_position(dt, self._target, max(self._target_up, v.body.up))
+            if control.takeoff_complete(self._target_up):
                 self._completed()
         elif c in (m.NAV_WAYPOINT, m.NAV_LOITER_TIME, m.NAV_LOITER_UNLIM):
             self._goto_and_hold(dt, cmd)
         elif c == m.NAV_RETURN_TO_LAUNCH:
             if self._rtl is None:
-                self._rtl = flight.rtl_start(v)
-            flight.rtl_step(v, dt, self._rtl)
+                self._rtl = Rtl(v, control)
+            self._rtl.step(dt)
         elif c == m.NAV_LAND:
             dist = math.hypot(self._target[0] - v.body.north, self._target[1] - v.body.east)
             if dist > 1.0 and self._arrived_at is None:
-                flight.fly_to(v, dt, self._target, v.body.up)
+                control.fly_to(dt, self._target, v.body.up)
             else:
                 self._arrived_at = self._arrived_at or v.t
-                flight.land_step(v, dt, self._target)
+                control.land_step(dt, self._target)
 
     def on_landed(self) -> None:
         """The land detector fired: a LAND or RTL command is done (and the mission with it)."""
@@ -225,7 +234,7 @@ class MissionRunner:
     def _goto_and_hold(self, dt: float, cmd: m.Item) -> None:
         v = self.v
         assert self._target is not None
-        dist = flight.fly_to(v, dt, self._target, self._target_up)
+        dist = v.flight.control.fly_to(dt, self._target, self._target_up)
         radius = v.params["WPNAV_RADIUS"] / 100
         if self._arrived_at is None:
             if dist <= radius and abs(v.body.up - self._target_up) < 1.0:

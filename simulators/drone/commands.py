@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
-from . import guided
 from .geo import valid_lat_e7, valid_lon_e7
 from .modes import Mode
 from .state import FORCE_ARM_MAGIC
@@ -138,7 +137,7 @@ def _reposition(ep: Endpoint, c: Command) -> int:
         up = v.up_from_alt(c.z, "terrain")
     else:
         return DENIED
-    if not v.origin_set or not guided.within_fence(v, n, e, up):
+    if not v.origin_set or not v.flight.guided.within_fence(n, e, up):
         return FAILED
     if v.mode != Mode.GUIDED and not v.set_mode(Mode.GUIDED):
         return FAILED
@@ -165,7 +164,7 @@ def _mission_start(ep: Endpoint, c: Command) -> int:
         return DENIED
     if not v.set_mode(Mode.AUTO):
         return FAILED
-    v.auto_armed = True
+    v.arming.auto_armed = True
     if not v.runner.running:
         v.runner.start_or_resume()
     return ACCEPTED
@@ -188,7 +187,7 @@ def _pause_continue(ep: Endpoint, c: Command) -> int:
 def _condition_yaw(ep: Endpoint, c: Command) -> int:
     if 0 <= c.p1 <= 360 and c.p4 in (0, 1):
         v = ep.v
-        v.nav.yaw_target = (v.body.yaw_deg + c.p1 * (c.p3 or 1)) % 360 if c.p4 else c.p1
+        v.flight.yaw.target = (v.body.yaw_deg + c.p1 * (c.p3 or 1)) % 360 if c.p4 else c.p1
         return ACCEPTED
     return FAILED
 

@@ -18,7 +18,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 from . import commands, telemetry
 from .faults import FaultInjector
 from .kinds import kind_of
-from .missions import MissionServer
+from .mission_protocol import MissionServer
 from .streams import Streams
 from .vehicle_base import VehicleBase
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import mission as m
+from . import mission_items as m
 from .geo import north_east, point_in_polygon
 
 # FENCE_TYPE bits

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
-from . import guided
+from .auto_yaw import Yaw
 from .geo import valid_lat_e7, valid_lon_e7
 
 if TYPE_CHECKING:
@@ -44,27 +44,28 @@ def sane(vec: Vec3) -> bool:
     return all(not math.isnan(x) and abs(x) <= 1000 for x in vec)
 
 
-def _yaw(msg: Any, relative: bool = False) -> guided.Yaw:
+def _yaw(msg: Any, relative: bool = False) -> Yaw:
     mask = msg.type_mask
     angle = None if mask & YAW_IGNORE or not math.isfinite(msg.yaw) else math.degrees(msg.yaw)
     rate = (None if mask & YAW_RATE_IGNORE or not math.isfinite(msg.yaw_rate)
             else math.degrees(msg.yaw_rate))
-    return guided.Yaw(angle, rate, relative and angle is not None)
+    return Yaw(angle, rate, relative and angle is not None)
 
 
 def _dispatch(v: Vehicle, pos: Vec3 | None, vel: Vec3 | None, accel: Vec3 | None,
-              yaw: guided.Yaw) -> None:
+              yaw: Yaw) -> None:
     """The branches of handle_message_set_position_target_*: which guided target it is."""
+    guided = v.flight.guided
     if pos is not None and vel is not None:
-        guided.set_posvel(v, pos, vel, yaw)
+        guided.set_posvel(pos, vel, yaw)
     elif vel is not None:
-        guided.set_velocity(v, vel, yaw)
+        guided.set_velocity(vel, yaw)
     elif pos is None and accel is not None:
-        guided.set_accel(v, accel, yaw)
+        guided.set_accel(accel, yaw)
     elif pos is not None and accel is None:
-        guided.set_destination(v, *pos, yaw)      # ignored without an EKF origin
+        guided.set_destination(*pos, yaw)      # ignored without an EKF origin
     else:
-        guided.stop(v)
+        guided.stop()
 
 
 def _accel(msg: Any) -> Vec3 | None:
@@ -86,7 +87,7 @@ def on_global_int(v: Vehicle, msg: Any) -> None:
         return
     mask = msg.type_mask
     if mask & FORCE_SET and not mask & ACC_IGNORE:
-        guided.stop(v)
+        v.flight.guided.stop()
         return
     pos = None
     try:
@@ -101,7 +102,7 @@ def on_global_int(v: Vehicle, msg: Any) -> None:
             pos = (n, e, v.up_from_alt(msg.alt, frame))
         vel = _velocity(msg)
     except ValueError:
-        guided.stop(v)
+        v.flight.guided.stop()
         return
     _dispatch(v, pos, vel, _accel(msg), _yaw(msg))
 
@@ -112,7 +113,7 @@ def on_local_ned(v: Vehicle, msg: Any) -> None:
     mask = msg.type_mask
     frame = msg.coordinate_frame
     if frame not in _LOCAL or (mask & FORCE_SET and not mask & ACC_IGNORE):
-        guided.stop(v)
+        v.flight.guided.stop()
         return
     c, s = math.cos(math.radians(v.body.yaw_deg)), math.sin(math.radians(v.body.yaw_deg))
 
@@ -122,7 +123,7 @@ def on_local_ned(v: Vehicle, msg: Any) -> None:
     pos = None
     if not mask & POS_IGNORE:
         if frame in _OFFSET and not v.origin_set:
-            guided.stop(v)               # needs a position estimate to offset from
+            v.flight.guided.stop()               # needs a position estimate to offset from
             return
         n, e = to_ne(msg.x, msg.y)
         up = -msg.z
@@ -132,7 +133,7 @@ def on_local_ned(v: Vehicle, msg: Any) -> None:
     try:
         vel = _velocity(msg)
     except ValueError:
-        guided.stop(v)
+        v.flight.guided.stop()
         return
     if vel is not None:
         vel = (*to_ne(vel[0], vel[1]), vel[2])

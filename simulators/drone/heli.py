@@ -76,23 +76,14 @@ class Heli(Vehicle):
 
     def _update_motors(self, dt: float) -> None:
         self._read_rc()
-        want_flight = not (self.landed and self._landing())
+        want_flight = not (self.landed and self.flight.landing)
         self.rotor.update(dt, self.params, armed=self.armed, interlock=self.motor_interlock,
                           want_flight=want_flight)
 
-    def _auto_disarm(self) -> None:
+    @property
+    def auto_disarm_blocked(self) -> bool:
         """Copter::auto_disarm_check: never while the rotor turns; with the interlock off
         DISARM_DELAY counts even aloft; otherwise landed with the throttle low."""
-        if self.armed and self.landed and self._landing():
-            self._landing_complete()
-        delay = self.params["DISARM_DELAY"]
-        if not self.armed or delay <= 0:
-            return
         if self.rotor.spool > Spool.GROUND_IDLE:
-            self.disarm_timer_from = self.t
-            return
-        if self.motor_interlock and (not self.landed or not self.throttle_zero):
-            self.disarm_timer_from = self.t
-            return
-        if self.t - self.disarm_timer_from >= delay:
-            self.disarm(from_gcs=False)
+            return True
+        return self.motor_interlock and (not self.landed or not self.throttle_zero)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from . import arming, drive, rover_failsafes
-from .flight import rtl_destination
+from . import drive
 from .rover_auto import RoverMissionRunner
+from .rover_failsafes import RoverFailsafes
 from .rover_modes import MODE_INFO, RoverMode
 from .state import CRITICAL, INFO, WARNING
 from .vehicle_base import VehicleBase
@@ -31,7 +31,7 @@ class Rover(VehicleBase):
         self.speed = 0.0                  # forward speed, m/s (negative: reversing)
         self.nav: drive.Drive = drive.Drive()     # Rover's navigation state, not Copter's Nav
         self.speed_max = self.params["WP_SPEED"]   # AR_WPNav's current speed limit
-        self.paused = False
+        self.failsafe = RoverFailsafes(self)
         self.runner = RoverMissionRunner(self)
         self.runner.reset()
 
@@ -176,7 +176,7 @@ class Rover(VehicleBase):
         if self.home is None:
             return False
         self.speed_max = self.speed_limit(self.params["RTL_SPEED"] or self.params["WP_SPEED"])
-        drive.set_destination(self, rtl_destination(self))
+        drive.set_destination(self, self.rtl_destination())
         self.nav.origin = (self.body.north, self.body.east)
         return True
 
@@ -226,11 +226,11 @@ class Rover(VehicleBase):
             initial = int(self.params["INITIAL_MODE"])
             if initial in {int(m) for m in RoverMode}:
                 self.set_mode(initial)       # an unknown or refused one stays INITIALISING
-        rover_failsafes.check(self)
+        self.failsafe.check()
         drive.run(self, dt)
         self._update_home()
         self._power(dt)
-        arming.report_prearm(self)
+        self._report_prearm()
         self._update_noise(dt)
 
     def gcs_set_home(self, lat: float | None, lon: float | None, alt_amsl: float | None) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import drive
-from . import mission as m
+from . import mission_items as m
 from .auto import MissionRunner
 from .rover_modes import RoverMode
 
@@ -32,6 +32,10 @@ class RoverMissionRunner(MissionRunner):
         super().__init__(v)
         self.waiting = False          # ModeAuto: start once the EKF has an origin
         self._hold_s = 0.0
+
+    @property
+    def paused(self) -> bool:
+        return False                  # Rover has no DO_PAUSE_CONTINUE
 
     def can_start(self, ignore_checks: bool) -> bool:
         return len(self.items) >= 2   # AP_Mission::present()

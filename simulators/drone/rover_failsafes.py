@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .failsafes import battery_event
+from .failsafes import FailsafeState
 from .rover_modes import MODE_INFO, RoverMode
 
 if TYPE_CHECKING:
@@ -34,68 +34,77 @@ _ACTIONS: dict[int, tuple[RoverMode | str, ...]] = {
 }
 
 
-def check(v: Rover) -> None:
-    _gcs(v)
-    act = battery_event(v)
-    if act is not None:
-        do_action(v, act)
-    _ekf(v)
+class RoverFailsafes(FailsafeState):
+    """ArduRover's failsafe checks and actions; ``gcs_since`` (when the GCS was first found
+    lost) and ``triggered`` (failsafe_trigger has acted, until the GCS is back) are its own."""
 
+    def __init__(self, v: Rover) -> None:
+        super().__init__()
+        self.v = v
+        self.gcs_since: float | None = None
+        self.triggered = False
 
-def do_action(v: Rover, action: int) -> None:
-    for step in _ACTIONS.get(action, ()):
-        if step == "terminate":
-            v.disarm(force=True, from_gcs=False)
+    def check(self) -> None:
+        self._gcs()
+        act = self.battery_event(self.v)
+        if act is not None:
+            self.do_action(act)
+        self._ekf()
+
+    def do_action(self, action: int) -> None:
+        v = self.v
+        for step in _ACTIONS.get(action, ()):
+            if step == "terminate":
+                v.disarm(force=True, from_gcs=False)
+                return
+            if v.set_mode(int(step)):
+                return
+
+    def _gcs(self) -> None:
+        """gcs_failsafe_check + failsafe_trigger for FAILSAFE_EVENT_GCS."""
+        v = self.v
+        p = v.params
+        enable = int(p["FS_GCS_ENABLE"])
+        if enable == 0 or v.gcs_last_seen is None:
             return
-        if v.set_mode(int(step)):
+        lost = v.t - v.gcs_last_seen >= p["FS_GCS_TIMEOUT"]
+        if lost and not self.gcs:
+            self.gcs_since = v.t
+        self.gcs = lost
+        if self.triggered and not lost:
+            self.triggered = False
+            v.text(INFO, "GCS Failsafe Cleared")
+        if self.triggered or not lost or self.gcs_since is None:
             return
+        if v.t - self.gcs_since <= p["FS_TIMEOUT"] or v.mode == RoverMode.RTL:
+            return
+        if v.mode == RoverMode.HOLD and not int(p["FS_OPTIONS"]) & OPT_ACTIVE_IN_HOLD:
+            return
+        self.triggered = True
+        radio = int(p["FS_THR_ENABLE"])
+        v.text(WARNING, "Radio Failsafe" if radio else "GCS Failsafe")
+        v.set_rc_throttle(0)                          # RC_Channels::clear_overrides
+        if v.mode == RoverMode.AUTO and (radio == 2 or (not radio and enable == 2)):
+            v.text(WARNING, "Failsafe - Continuing Auto Mode")
+        else:
+            self.do_action(int(p["FS_ACTION"]))
 
-
-def _gcs(v: Rover) -> None:
-    """gcs_failsafe_check + failsafe_trigger for FAILSAFE_EVENT_GCS."""
-    p, fs = v.params, v.failsafe
-    enable = int(p["FS_GCS_ENABLE"])
-    if enable == 0 or v.gcs_last_seen is None:
-        return
-    lost = v.t - v.gcs_last_seen >= p["FS_GCS_TIMEOUT"]
-    if lost and not fs.gcs:
-        fs.gcs_since = v.t
-    fs.gcs = lost
-    if fs.triggered and not lost:
-        fs.triggered = False
-        v.text(INFO, "GCS Failsafe Cleared")
-    if fs.triggered or not lost or fs.gcs_since is None:
-        return
-    if v.t - fs.gcs_since <= p["FS_TIMEOUT"] or v.mode == RoverMode.RTL:
-        return
-    if v.mode == RoverMode.HOLD and not int(p["FS_OPTIONS"]) & OPT_ACTIVE_IN_HOLD:
-        return
-    fs.triggered = True
-    radio = int(p["FS_THR_ENABLE"])
-    v.text(WARNING, "Radio Failsafe" if radio else "GCS Failsafe")
-    v.set_rc_throttle(0)                          # RC_Channels::clear_overrides
-    if v.mode == RoverMode.AUTO and (radio == 2 or (not radio and enable == 2)):
-        v.text(WARNING, "Failsafe - Continuing Auto Mode")
-    else:
-        do_action(v, int(p["FS_ACTION"]))
-
-
-def _ekf(v: Rover) -> None:
-    """ekf_check: armed, origin set, no absolute position for a second -> failsafe_ekf_event."""
-    fs = v.failsafe
-    bad = v.armed and v.origin_set and not v.ekf_abs and v.t - v.gps_changed_at >= 2.0
-    if not bad:
-        if fs.ekf and (v.ekf_abs or not v.armed):
-            fs.ekf = False
-            v.text(CRITICAL, "EKF failsafe cleared")
-        return
-    if fs.ekf:
-        return
-    fs.ekf = True
-    v.text(CRITICAL, "EKF variance")
-    action = int(v.params["FS_EKF_ACTION"])
-    if not MODE_INFO[v.mode].requires_position or action == 0:
-        return
-    if action == 1:
-        v.set_mode(RoverMode.HOLD)
-    v.text(CRITICAL, "EKF failsafe")
+    def _ekf(self) -> None:
+        """ekf_check: armed, origin set, no absolute position for a second -> failsafe_ekf_event."""
+        v = self.v
+        bad = v.armed and v.origin_set and not v.ekf_abs and v.t - v.gps_changed_at >= 2.0
+        if not bad:
+            if self.ekf and (v.ekf_abs or not v.armed):
+                self.ekf = False
+                v.text(CRITICAL, "EKF failsafe cleared")
+            return
+        if self.ekf:
+            return
+        self.ekf = True
+        v.text(CRITICAL, "EKF variance")
+        action = int(v.params["FS_EKF_ACTION"])
+        if not MODE_INFO[v.mode].requires_position or action == 0:
+            return
+        if action == 1:
+            v.set_mode(RoverMode.HOLD)
+        v.text(CRITICAL, "EKF failsafe")

@@ -1,10 +1,12 @@
-"""The vehicle's plain state records: what it has to say, its failsafes, its mode targets."""
+"""The vehicle's plain state records: what it has to say, its mode targets; shared constants."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from . import flight
+if TYPE_CHECKING:
+    from .rtl import Rtl
 
 # MAV_SEVERITY
 CRITICAL, WARNING, INFO = 2, 4, 6
@@ -30,26 +32,9 @@ class Outbox:
 
 
 @dataclass
-class Failsafes:
-    gcs: bool = False
-    battery: int = 0          # 0 none, 1 low, 2 critical (latched, as ArduPilot)
-    ekf: bool = False
-    fence_breach: int = 0     # FENCE_BREACH of the current breach
-    fence_breach_count: int = 0
-    fence_breach_time: float = 0.0
-    low_volt_since: float | None = None
-    crit_volt_since: float | None = None
-    gcs_since: float | None = None   # Rover: when the GCS was first found lost
-    triggered: bool = False          # Rover: failsafe_trigger has acted (until it clears)
-
-    @property
-    def any(self) -> bool:
-        return self.gcs or self.battery > 0 or self.ekf
-
-
-@dataclass
 class Nav:
-    """Targets of the current mode (local north/east/up metres, m/s, degrees)."""
+    """Targets of the current mode (local north/east/up metres, m/s); the heading's are
+    ``AutoYaw``'s."""
 
     kind: str = "idle"              # GUIDED: idle, takeoff, pos, posvel, vel, accel
     target: tuple[float, float] | None = None
@@ -60,7 +45,4 @@ class Nav:
     hold: tuple[float, float] | None = None
     circle_center: tuple[float, float] = (0.0, 0.0)
     circle_angle: float = 0.0
-    rtl: flight.RtlState | None = None
-    yaw_mode: str = "default"       # AutoYaw: default (along the path), angle_rate, rate, hold
-    yaw_target: float | None = None
-    yaw_rate: float = 0.0           # deg/s, with yaw_mode angle_rate or rate
+    rtl: Rtl | None = None          # RTL's progress

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TYPE_CHECKING
 
-from . import mission as m
+from . import mission_items as m
 from .battery import Battery
 from .config import VehicleConfig
 from .fence import FenceGeometry
@@ -18,6 +19,7 @@ from .geo import north_east, offset
 from .params import ParamStore
 from .physics import Body
 from .state import (
+    CRITICAL,
     EKF_BASE,
     EKF_CONST_POS_MODE,
     EKF_POS_HORIZ_ABS,
@@ -25,15 +27,19 @@ from .state import (
     EKF_PRED_POS_HORIZ_ABS,
     EKF_PRED_POS_HORIZ_REL,
     INFO,
-    Failsafes,
-    Nav,
     Outbox,
 )
+
+if TYPE_CHECKING:
+    from .failsafes import FailsafeState
+
+PREARM_REPORT_S = 30.0      # ArduPilot repeats the first pre-arm failure this often
 
 
 class VehicleBase:
     firmware = "ArduCopter"     # the banner's name
     default_throttle_pwm = 1000   # SITL's RC3 without RC: copter stick low (AP_RCProtocol_UDP)
+    failsafe: FailsafeState       # each firmware's, set by its power_on
 
     def __init__(self, cfg: VehicleConfig) -> None:
         self.cfg = cfg
@@ -66,13 +72,11 @@ class VehicleBase:
         self.ekf_abs = False
         self.ekf_pred = False
         self.gps_changed_at = 0.0
-        self.failsafe = Failsafes()
         self.gcs_last_seen: float | None = None
         self.rc_override: tuple[int, float] | None = None    # (throttle pwm, time received)
-        self.nav = Nav()
         self.noise = (0.0, 0.0)
         self._stage = 0
-        self._next_prearm_report = 30.0
+        self._next_prearm_report = PREARM_REPORT_S
 
     def reboot(self) -> None:
         self.power_on()
@@ -146,6 +150,21 @@ class VehicleBase:
         else:
             self.set_home(lat, lon, alt_amsl, lock=True)
         return True
+
+    def rtl_destination(self) -> tuple[float, float]:
+        """Where RTL goes: home, or the nearest rally point if closer (RALLY_INCL_HOME=1)."""
+        b = self.body
+        best = self.home_local()
+        best_d = math.hypot(best[0] - b.north, best[1] - b.east)
+        rally = self.stores[m.RALLY]
+        if self.params["RALLY_INCL_HOME"] == 0 and rally:
+            best_d = math.inf
+        for item in rally:
+            n, e = self.local_from_global(item.x * 1e-7, item.y * 1e-7)
+            d = math.hypot(n - b.north, e - b.east)
+            if d < best_d:
+                best, best_d = (n, e), d
+        return best
 
     # ----------------------------------------------------------------- sensors / EKF
 
@@ -252,6 +271,15 @@ class VehicleBase:
     @property
     def prearm_ok(self) -> bool:
         return self.armed or self.prearm_failure() is None
+
+    def _report_prearm(self) -> None:
+        """While disarmed ArduPilot repeats the first pre-arm failure every 30 s."""
+        if self.armed or self.t < self._next_prearm_report:
+            return
+        self._next_prearm_report = self.t + PREARM_REPORT_S
+        reason = self.prearm_failure()
+        if reason:
+            self.text(CRITICAL, f"PreArm: {reason}")
 
     @property
     def in_guided_mode(self) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from vehicles import airborne, ready, run, texts
 
 from simulators.drone import Mode
-from simulators.drone import mission as m
+from simulators.drone import mission_items as m
 from simulators.drone.geo import offset
 
 
@@ -37,7 +37,7 @@ def test_jump_change_speed_loiter_time_and_land():
     ]
     assert v.set_mode(Mode.GUIDED) and v.arm()
     assert v.set_mode(Mode.AUTO)
-    v.auto_armed = True                          # what MISSION_START does
+    v.arming.auto_armed = True                   # what MISSION_START does
     speeds = []
     assert run(v, 300, lambda v: speeds.append(v.body.ground_speed) or not v.armed)
     assert max(speeds) == pytest.approx(5.0, abs=0.01)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulators.drone import mission as m
+from simulators.drone import mission_items as m
 from simulators.drone.battery import Battery, cell_ocv
 from simulators.drone.fence import FenceGeometry
 from simulators.drone.geo import north_east, offset

@@ -7,7 +7,7 @@ import math
 from vehicles import ready_rover, run, texts
 
 from simulators.drone import RoverMode
-from simulators.drone import mission as m
+from simulators.drone import mission_items as m
 from simulators.drone.geo import offset
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import mission as m
+from . import mission_items as m
 from .fence import FenceGeometry
 
 if TYPE_CHECKING:
