@@ -87,7 +87,8 @@ class FleetCore:
         self.monotonic = monotonic
         self.staleness_period_s = staleness_period_s
         self.reconnect = reconnect or ReconnectPolicy()
-        self.stream = ChangeStream(self._snapshot)
+        # the stream reads snapshots from the state, which reports its changes to the stream
+        self.stream = ChangeStream(lambda unit_id: self.state.snapshot(unit_id))
         self.state = FleetState(
             list(config.units), listener=self.stream,
             unknown_units=config.registry.unknown_units, kinds=config.kinds, wall=wall,
@@ -172,9 +173,6 @@ class FleetCore:
                 self._emit(alert)
 
     # -- reads ----------------------------------------------------------------------
-    def _snapshot(self, unit_id: str) -> UnitSnapshot:
-        return self.state.snapshot(unit_id)
-
     def snapshot(self, unit_id: str) -> UnitSnapshot:
         return self.state.snapshot(unit_id)
 

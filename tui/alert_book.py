@@ -45,7 +45,7 @@ NAMES_SHOWN = 3  # units named on a grouped line; the rest are "+n"
 
 
 @dataclass(slots=True, eq=False)
-class Entry:
+class AlertLine:
     """A line of the alert list: the latest alert of its group, how many, about whom."""
 
     seq: int
@@ -102,11 +102,11 @@ class AlertBook:
     max_entries: int = 1000
     level: int = 0  # index into LEVELS
     context: Callable[[Alert], Context] = _no_context
-    entries: deque[Entry] = field(init=False)
+    entries: deque[AlertLine] = field(init=False)
     units: dict[str, deque[UnitLine]] = field(init=False)
     _seq: int = 0
-    _shown: list[Entry] | None = None
-    _groups: dict[tuple[str, Severity, str], Entry] = field(init=False)
+    _shown: list[AlertLine] | None = None
+    _groups: dict[tuple[str, Severity, str], AlertLine] = field(init=False)
 
     def __post_init__(self) -> None:
         self.entries = deque(maxlen=self.max_entries)
@@ -141,7 +141,7 @@ class AlertBook:
             except ValueError:  # dropped off the top meanwhile
                 entry = None
         if entry is None:
-            entry = Entry(0, alert)
+            entry = AlertLine(0, alert)
             self._groups[key] = entry
         else:
             entry.count += 1
@@ -188,7 +188,7 @@ class AlertBook:
     def cycle_level(self) -> str:
         return self.set_level(self.level + 1)
 
-    def shown(self) -> list[Entry]:
+    def shown(self) -> list[AlertLine]:
         """Entries passing the severity filter, oldest first (cached until a change)."""
         if self._shown is None:
             floor = RANK[LEVELS[self.level][1]]

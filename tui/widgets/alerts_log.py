@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fleet.events import Alert
-from tui.alert_book import AlertBook, Entry
+from tui.alert_book import AlertBook, AlertLine
 from tui.cells import SEVERITY_STYLE, clock, label
 from tui.guard import guarded
 
@@ -38,7 +38,7 @@ def alert_line(alert: Alert, message: str | None = None) -> Text:
     )
 
 
-def entry_line(entry: Entry) -> Text:
+def entry_line(entry: AlertLine) -> Text:
     """An entry's line: its latest alert's time and severity, its text (with a count)."""
     return alert_line(entry.alert, entry.text)
 
@@ -82,7 +82,7 @@ class AlertsLog(ScrollView, can_focus=True):
         self.refresh()
 
     @property
-    def cursor_entry(self) -> Entry | None:
+    def cursor_entry(self) -> AlertLine | None:
         shown = self.book.shown()
         if not shown:
             return None

@@ -72,7 +72,7 @@ class RouterCounters:
 
 
 @dataclass(slots=True)
-class Entry:
+class TrackedVehicle:
     """A vehicle with its paths and its clients."""
 
     vehicle: Vehicle
@@ -92,7 +92,7 @@ class Entry:
 class VehicleDriver:
     """The CommandDriver the core gets for a MAVLink vehicle."""
 
-    def __init__(self, entry: Entry) -> None:
+    def __init__(self, entry: TrackedVehicle) -> None:
         self.entry = entry
 
     async def execute(self, unit_id: str, command: Command) -> Any:
@@ -106,9 +106,9 @@ class MavlinkRouter:
         self.counters = RouterCounters()
         self.links: dict[str, MavlinkLink] = {}
         self.contexts: dict[str, LinkContext] = {}
-        self.vehicles: dict[tuple[int, int], Entry] = {}
+        self.vehicles: dict[tuple[int, int], TrackedVehicle] = {}
         self._refused: set[tuple[int, int]] = set()
-        self._handlers: dict[int, Callable[[Entry, Any, float, LinkContext], None]] = {
+        self._handlers: dict[int, Callable[[TrackedVehicle, Any, float, LinkContext], None]] = {
             m.MAVLINK_MSG_ID_HEARTBEAT: self._heartbeat,
             m.MAVLINK_MSG_ID_GLOBAL_POSITION_INT: self._position,
             m.MAVLINK_MSG_ID_SYS_STATUS: lambda e, msg, t, c: e.vehicle.on_sys_status(msg),
@@ -190,7 +190,7 @@ class MavlinkRouter:
                 self.counters.handler_errors += 1
                 log.exception("error handling %s from %s", type(frame.msg).__name__, key)
 
-    def _discover(self, frame: Frame, ctx: LinkContext) -> Entry | None:
+    def _discover(self, frame: Frame, ctx: LinkContext) -> TrackedVehicle | None:
         msg = frame.msg
         if not is_vehicle_heartbeat(msg):
             self.counters.non_vehicle_heartbeats += 1
@@ -218,7 +218,7 @@ class MavlinkRouter:
         params = ParamClient(unit_id, key, send, attempts=self.config.command_attempts)
         missions = MissionClient(unit_id, key, send,
                                  ardupilot=msg.autopilot == m.MAV_AUTOPILOT_ARDUPILOTMEGA)
-        entry = Entry(
+        entry = TrackedVehicle(
             vehicle=vehicle, paths=PathTable(self.config.link_timeout_s),
             commands=commands, params=params, missions=missions,
             actions=Actions(vehicle, commands, missions, params,
@@ -234,7 +234,7 @@ class MavlinkRouter:
                   f"{msg.autopilot}) on {ctx.link_name}", unit_id=unit_id)
         return entry
 
-    def _switched(self, entry: Entry, old: PathKey | None, new: PathKey, reason: str,
+    def _switched(self, entry: TrackedVehicle, old: PathKey | None, new: PathKey, reason: str,
                   ctx: LinkContext) -> None:
         unit_id = entry.vehicle.unit_id
         link = self.links.get(new[0])
@@ -250,27 +250,28 @@ class MavlinkRouter:
         entry.streams_requested = -1e9  # the new path may carry no streams yet
         self._request_streams(entry, self.monotonic())
 
-    def _check_identity(self, entry: Entry, key: PathKey, msg: Any, ctx: LinkContext) -> None:
+    def _check_identity(self, entry: TrackedVehicle, key: PathKey, msg: Any,
+                        ctx: LinkContext) -> None:
         if not is_vehicle_heartbeat(msg):
             return
         why = entry.paths.check_identity(key, msg.type, msg.autopilot)
         if why:
             self._collision(entry, key, why, ctx)
 
-    def _check_boot(self, entry: Entry, key: PathKey, msg: Any, now: float,
+    def _check_boot(self, entry: TrackedVehicle, key: PathKey, msg: Any, now: float,
                     ctx: LinkContext) -> None:
         why = entry.paths.check_boot(key, msg.time_boot_ms, now)
         if why:
             self._collision(entry, key, why, ctx)
 
-    def _collision(self, entry: Entry, key: PathKey, why: str, ctx: LinkContext) -> None:
+    def _collision(self, entry: TrackedVehicle, key: PathKey, why: str, ctx: LinkContext) -> None:
         v = entry.vehicle
         ctx.alert(Severity.CRITICAL, "mavlink.sysid_collision",
                   f"{v.unit_id}: another vehicle claims MAVLink id {v.address} on {key[0]} "
                   f"({why}); ignoring it — give it another MAV_SYSID", unit_id=v.unit_id)
 
     # -- handlers -------------------------------------------------------------------
-    def _heartbeat(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+    def _heartbeat(self, entry: TrackedVehicle, msg: Any, now: float, ctx: LinkContext) -> None:
         if not is_vehicle_heartbeat(msg):
             return
         was_armed = entry.vehicle.armed
@@ -283,7 +284,7 @@ class MavlinkRouter:
         ctx.telemetry(entry.vehicle.unit_id, entry.vehicle.telemetry(ctx.wall()))
         self._wake(entry)
 
-    def _position(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+    def _position(self, entry: TrackedVehicle, msg: Any, now: float, ctx: LinkContext) -> None:
         entry.vehicle.on_global_position_int(msg)
         entry.last_position = now
         active = entry.paths.active
@@ -293,7 +294,8 @@ class MavlinkRouter:
         if entry.waiters:
             self._wake(entry)
 
-    def _mission_current(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+    def _mission_current(self, entry: TrackedVehicle, msg: Any, now: float,
+                         ctx: LinkContext) -> None:
         before = entry.vehicle.mission_seq
         entry.vehicle.on_mission_current(msg)
         if entry.vehicle.mission_seq != before:  # progress is news: report it now
@@ -301,7 +303,7 @@ class MavlinkRouter:
         if entry.waiters:
             self._wake(entry)
 
-    def _home(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+    def _home(self, entry: TrackedVehicle, msg: Any, now: float, ctx: LinkContext) -> None:
         """HOME_POSITION: the core hears of every change (it watches home against the
         unit's base); a read-back after a set-home waits for any report."""
         if entry.vehicle.on_home_position(msg):
@@ -309,10 +311,10 @@ class MavlinkRouter:
         if entry.waiters:
             self._wake(entry)
 
-    def _reached(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+    def _reached(self, entry: TrackedVehicle, msg: Any, now: float, ctx: LinkContext) -> None:
         self._item_reached(entry, msg.seq, ctx)
 
-    def _item_reached(self, entry: Entry, seq: int, ctx: LinkContext) -> None:
+    def _item_reached(self, entry: TrackedVehicle, seq: int, ctx: LinkContext) -> None:
         """MISSION_ITEM_REACHED and ArduPilot's "Reached command #k" both say it; each is
         sent once, so either may be lost: the first to arrive counts, once."""
         if entry.vehicle.on_item_reached(seq):
@@ -320,7 +322,7 @@ class MavlinkRouter:
                       f"{entry.vehicle.unit_id}: reached mission item {seq}",
                       unit_id=entry.vehicle.unit_id)
 
-    def _statustext(self, entry: Entry, msg: Any, now: float, ctx: LinkContext) -> None:
+    def _statustext(self, entry: TrackedVehicle, msg: Any, now: float, ctx: LinkContext) -> None:
         text = entry.vehicle.on_statustext(msg, now)
         severity = _SEVERITY[min(max(text.severity, 0), 7)]
         if (found := _REACHED.match(text.text)) is not None:
@@ -332,7 +334,7 @@ class MavlinkRouter:
                   unit_id=entry.vehicle.unit_id)
 
     # -- waiting on a vehicle ---------------------------------------------------------
-    async def _wait_until(self, entry: Entry, predicate: Callable[[], bool]) -> None:
+    async def _wait_until(self, entry: TrackedVehicle, predicate: Callable[[], bool]) -> None:
         """Wait until ``predicate()`` holds, re-checked on every heartbeat and position."""
         if predicate():
             return
@@ -345,13 +347,13 @@ class MavlinkRouter:
             if item in entry.waiters:
                 entry.waiters.remove(item)
 
-    def _wake(self, entry: Entry) -> None:
+    def _wake(self, entry: TrackedVehicle) -> None:
         for predicate, fut in list(entry.waiters):
             if not fut.done() and predicate():
                 fut.set_result(None)
 
     # -- outbound -------------------------------------------------------------------
-    async def send(self, entry: Entry, msg: Any) -> None:
+    async def send(self, entry: TrackedVehicle, msg: Any) -> None:
         """Send on the vehicle's active path; NoRouteError when it has none."""
         active = entry.paths.active
         link = self.links.get(active[0]) if active else None
@@ -392,14 +394,14 @@ class MavlinkRouter:
             elif now - entry.home_requested > HOME_REFRESH_S:
                 self._request_home(entry, now)
 
-    def _watch_silence(self, entry: Entry, now: float) -> None:
+    def _watch_silence(self, entry: TrackedVehicle, now: float) -> None:
         quiet = now - entry.last_heard
         if entry.silent_since is None and quiet > self.config.link_timeout_s:
             ctx = next(iter(self.contexts.values()), None)
             if ctx is not None:
                 self._lost(entry, ctx, f"not heard for {quiet:.0f} s")
 
-    def _lost(self, entry: Entry, ctx: LinkContext, why: str) -> None:
+    def _lost(self, entry: TrackedVehicle, ctx: LinkContext, why: str) -> None:
         """An armed vehicle fell silent: say what it will do on its own (once)."""
         v = entry.vehicle
         if entry.silent_since is not None or not v.armed:
@@ -409,7 +411,7 @@ class MavlinkRouter:
                   f"{v.unit_id}: {why} while armed in {v.mode}; {self._on_its_own(entry)}",
                   unit_id=v.unit_id)
 
-    def _on_its_own(self, entry: Entry) -> str:
+    def _on_its_own(self, entry: TrackedVehicle) -> str:
         failsafe = entry.actions.failsafe
         if failsafe.setting == "vehicle":
             return "what it does is left to its own GCS failsafe setting (FS_GCS_ENABLE)"
@@ -418,7 +420,7 @@ class MavlinkRouter:
         expected = failsafe.expected
         return f"its GCS failsafe: {expected}"
 
-    def _heard_again(self, entry: Entry, now: float, ctx: LinkContext) -> None:
+    def _heard_again(self, entry: TrackedVehicle, now: float, ctx: LinkContext) -> None:
         v = entry.vehicle
         since = entry.silent_since
         entry.silent_since = None
@@ -428,7 +430,7 @@ class MavlinkRouter:
                   f"{v.unit_id}: heard again after {now - since:.0f} s: "
                   f"{'armed' if v.armed else 'disarmed'}, {v.mode}", unit_id=v.unit_id)
 
-    def _release_interlock(self, entry: Entry) -> None:
+    def _release_interlock(self, entry: TrackedVehicle) -> None:
         """Switch a disarmed helicopter's rotor interlock off (the safe position, which
         arming needs), as its pilot's switch would; fleet switches it on after arming."""
         active = entry.paths.active
@@ -440,7 +442,7 @@ class MavlinkRouter:
             v.sysid, v.compid, m.MAV_CMD_DO_AUX_FUNCTION, 0, MOTOR_INTERLOCK, AUX_LOW,
             0, 0, 0, 0, 0), active[1])
 
-    def _request_streams(self, entry: Entry, now: float) -> None:
+    def _request_streams(self, entry: TrackedVehicle, now: float) -> None:
         active = entry.paths.active
         link = self.links.get(active[0]) if active else None
         if link is None or active is None:
@@ -459,7 +461,7 @@ class MavlinkRouter:
                     0, 0, 0, 0, 0), active[1])
         self._request_home(entry, now)
 
-    def _request_home(self, entry: Entry, now: float) -> None:
+    def _request_home(self, entry: TrackedVehicle, now: float) -> None:
         """Ask for HOME_POSITION once (MAV_CMD_REQUEST_MESSAGE; its ACK is not awaited:
         the message itself is the answer, and a lost one is asked for again later)."""
         active = entry.paths.active
