@@ -19,40 +19,90 @@ _LOST = UnitStatus.LOST.code
 class Columns:
     """Growable struct-of-arrays. Row ``i`` belongs to the unit registered i-th.
 
-    Each column ``name`` also has a writable memoryview ``w_<name>`` over the same
-    memory, for the hot path of single-row writes.
+    Every attribute is declared in ``__slots__`` (slots also make the per-report
+    attribute loads cheaper than an instance dict's). The columns written per telemetry
+    report have a writable memoryview ``w_<name>`` over the same memory, for the hot path
+    of single-row writes (~2x cheaper than numpy indexing); :meth:`_alloc` remakes them
+    when the columns grow, so hold the :class:`Columns`, never a view.
     """
 
-    FLOAT_COLUMNS = (
-        "lat_deg", "lon_deg", "x", "y", "z", "alt_m", "speed_m_s", "battery_pct", "last_seen",
-        "stale_after_s", "inv_speed_air", "inv_speed_ground", "launch_s",
+    __slots__ = (  # noqa: RUF023  (grouped as the columns are, not sorted)
+        "size", "capacity", "_speed_cache",
+        # float64 columns, NaN until written
+        "lat_deg", "lon_deg",
+        "x", "y", "z",  # the position as a unit vector on the sphere (fleet.geo.unit_vector)
+        "alt_m", "speed_m_s", "battery_pct",
+        "last_seen",  # monotonic seconds
+        "stale_after_s",
+        "inv_speed_air", "inv_speed_ground",  # 1/cruise speed for that domain's units, else 0
+        "launch_s",
+        # per-row codes and flags
+        "status",  # int8 UnitStatus.code, LOST until heard
+        "kind",  # int8 KIND_CODE
+        "seen",  # bool: heard at least once
+        "lost",  # bool: heard, then silent past its timeout (or its link said it went)
+        "scratch",  # (3, capacity) rows for queries, so a query allocates (almost) nothing
+        # writable views of the columns above, for the per-report writes (fleet/state.py)
+        "w_lat_deg", "w_lon_deg", "w_x", "w_y", "w_z", "w_alt_m", "w_speed_m_s",
+        "w_battery_pct", "w_last_seen", "w_stale_after_s", "w_inv_speed_air",
+        "w_inv_speed_ground", "w_launch_s", "w_status", "w_seen", "w_lost",
     )
 
     def __init__(self, capacity: int = 64) -> None:
         self.size = 0
+        self.capacity = 0
         self._alloc(max(capacity, 1))
 
     def _alloc(self, capacity: int) -> None:
-        old = {name: getattr(self, name) for name in self._all_names() if hasattr(self, name)}
-        for name in self.FLOAT_COLUMNS:
-            setattr(self, name, np.full(capacity, np.nan))
+        """(Re)allocate every column for ``capacity`` rows, keeping the rows in use."""
+        old = self._columns() if self.capacity else ()
+        self.lat_deg = np.full(capacity, np.nan)
+        self.lon_deg = np.full(capacity, np.nan)
+        self.x = np.full(capacity, np.nan)
+        self.y = np.full(capacity, np.nan)
+        self.z = np.full(capacity, np.nan)
+        self.alt_m = np.full(capacity, np.nan)
+        self.speed_m_s = np.full(capacity, np.nan)
+        self.battery_pct = np.full(capacity, np.nan)
+        self.last_seen = np.full(capacity, np.nan)
+        self.stale_after_s = np.full(capacity, np.nan)
+        self.inv_speed_air = np.full(capacity, np.nan)
+        self.inv_speed_ground = np.full(capacity, np.nan)
+        self.launch_s = np.full(capacity, np.nan)
         self.status = np.full(capacity, _LOST, dtype=np.int8)
         self.kind = np.zeros(capacity, dtype=np.int8)
         self.seen = np.zeros(capacity, dtype=bool)
         self.lost = np.zeros(capacity, dtype=bool)
-        # scratch buffers for queries, reused so a query allocates (almost) nothing
         self.scratch = np.empty((3, capacity))
-        self._speed_cache: tuple[float, int, np.ndarray] | None = None
-        for name, arr in old.items():
-            if name != "scratch":
-                getattr(self, name)[: self.size] = arr[: self.size]
-        # memoryviews for the per-report scalar writes: ~2x cheaper than numpy indexing
-        for name in (*self.FLOAT_COLUMNS, "status", "seen", "lost"):
-            setattr(self, "w_" + name, memoryview(getattr(self, name)))
+        self._speed_cache: tuple[float, int, np.ndarray] | None = None  # see seconds_per_metre
+        if old:
+            n = self.size
+            for new, prev in zip(self._columns(), old, strict=True):
+                new[:n] = prev[:n]
+        self.w_lat_deg = memoryview(self.lat_deg)
+        self.w_lon_deg = memoryview(self.lon_deg)
+        self.w_x = memoryview(self.x)
+        self.w_y = memoryview(self.y)
+        self.w_z = memoryview(self.z)
+        self.w_alt_m = memoryview(self.alt_m)
+        self.w_speed_m_s = memoryview(self.speed_m_s)
+        self.w_battery_pct = memoryview(self.battery_pct)
+        self.w_last_seen = memoryview(self.last_seen)
+        self.w_stale_after_s = memoryview(self.stale_after_s)
+        self.w_inv_speed_air = memoryview(self.inv_speed_air)
+        self.w_inv_speed_ground = memoryview(self.inv_speed_ground)
+        self.w_launch_s = memoryview(self.launch_s)
+        self.w_status = memoryview(self.status)
+        self.w_seen = memoryview(self.seen)
+        self.w_lost = memoryview(self.lost)
         self.capacity = capacity
 
-    def _all_names(self) -> tuple[str, ...]:
-        return (*self.FLOAT_COLUMNS, "status", "kind", "seen", "lost", "scratch")
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        """Every per-row column (not the scratch), in one fixed order."""
+        return (self.lat_deg, self.lon_deg, self.x, self.y, self.z, self.alt_m, self.speed_m_s,
+                self.battery_pct, self.last_seen, self.stale_after_s, self.inv_speed_air,
+                self.inv_speed_ground, self.launch_s, self.status, self.kind, self.seen,
+                self.lost)
 
     def add(self, unit: Unit) -> int:
         """Append a row for ``unit`` (never heard from yet) and return its index."""
@@ -85,4 +135,4 @@ class Columns:
         return spm
 
     def nbytes(self) -> int:
-        return sum(getattr(self, n).nbytes for n in self._all_names())
+        return sum(a.nbytes for a in self._columns()) + self.scratch.nbytes

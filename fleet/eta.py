@@ -4,9 +4,10 @@ Air units fly the great-circle distance at cruise speed after their launch time;
 and water units cover it times a road factor (a per-zone detour ratio until a road
 graph exists). Ineligible rows get an infinite ETA and never reach the top k.
 
-Distances come from the chord between unit vectors: the angle is 2·asin(c/2), which
-for c ≤ 0.05 (about 300 km) is c·(1 + c²/24) to better than 1e-7; farther rows get
-the exact arcsine. A city-sized query thus needs no trigonometry per row.
+:func:`travel` is the one ETA kernel: the distance of every row (:func:`fleet.geo.arc_m`,
+chord arithmetic on the columns' unit vectors, no trigonometry per row for a city-sized
+query) and its ETA. :func:`rank_by_eta` and the dispatch ranking
+(fleet/dispatch/ranking.py) both compute with it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .columns import Columns
+from .geo import arc_m, chord_to_metres
 from .model import KIND_CODE, UnitKind, UnitStatus
 
-EARTH_RADIUS_M = 6_371_008.8
 DEFAULT_ELIGIBLE = (UnitStatus.AVAILABLE, UnitStatus.PATROLLING)
-_SERIES_MAX_CHORD = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +46,16 @@ def kind_filter(kinds: Iterable[UnitKind]) -> np.ndarray:
     return table
 
 
-def unit_vector(lat_deg: float, lon_deg: float) -> tuple[float, float, float]:
-    lat = math.radians(lat_deg)
-    lon = math.radians(lon_deg)
-    return math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)
-
-
-def chord_to_metres(chord: float) -> float:
-    return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, chord / 2.0))
+def travel(cols: Columns, lat_deg: float, lon_deg: float, road_factor: float, *,
+           distance: np.ndarray, eta: np.ndarray, chord: np.ndarray) -> None:
+    """The ETA kernel, over rows ``[:cols.size]``: great-circle metres to (lat, lon) into
+    ``distance``, launch time + distance times seconds-per-metre into ``eta`` (whatever
+    the eligibility), each row's chord (unit sphere) into ``chord``. Rows never placed
+    get NaN. The three outputs are length ``cols.size``, distinct, and overwritten."""
+    n = cols.size
+    arc_m(cols.x[:n], cols.y[:n], cols.z[:n], lat_deg, lon_deg, out=distance, chord=chord)
+    np.multiply(distance, cols.seconds_per_metre(road_factor), out=eta)
+    np.add(eta, cols.launch_s[:n], out=eta)
 
 
 def rank_by_eta(
@@ -74,34 +76,14 @@ def rank_by_eta(
     n = cols.size
     if n == 0 or k <= 0:
         return []
-    x0, y0, z0 = unit_vector(lat_deg, lon_deg)
-    chord, angle, eta = (row[:n] for row in cols.scratch)
-    # chord² = |p - p0|²
-    np.subtract(cols.x[:n], x0, out=chord)
-    np.square(chord, out=chord)
-    np.subtract(cols.y[:n], y0, out=angle)
-    np.square(angle, out=angle)
-    np.add(chord, angle, out=chord)
-    np.subtract(cols.z[:n], z0, out=angle)
-    np.square(angle, out=angle)
-    np.add(chord, angle, out=chord)
-    # angle = c (1 + c²/24), exact arcsine for the (rare) far rows
-    np.multiply(chord, 1.0 / 24.0, out=angle)
-    np.add(angle, 1.0, out=angle)
-    np.sqrt(chord, out=chord)
-    np.multiply(angle, chord, out=angle)
-    far = np.flatnonzero(chord > _SERIES_MAX_CHORD)
-    if far.size:
-        angle[far] = 2.0 * np.arcsin(np.minimum(chord[far] / 2.0, 1.0))
-    # eta = R·angle · seconds-per-metre + launch + filter penalties
-    np.multiply(angle, cols.seconds_per_metre(road_factor), out=eta)
-    np.multiply(eta, EARTH_RADIUS_M, out=eta)
-    np.add(eta, cols.launch_s[:n], out=eta)
-    np.take(statuses if statuses is not None else _DEFAULT_FILTER, cols.status[:n], out=angle)
-    np.add(eta, angle, out=eta)  # never-heard rows are LOST, so they drop out here too
+    chord, penalty, eta = (row[:n] for row in cols.scratch)
+    travel(cols, lat_deg, lon_deg, road_factor, distance=penalty, eta=eta, chord=chord)
+    # + filter penalties (the distances are done with: their row is scratch again)
+    np.take(statuses if statuses is not None else _DEFAULT_FILTER, cols.status[:n], out=penalty)
+    np.add(eta, penalty, out=eta)  # never-heard rows are LOST, so they drop out here too
     if kinds is not None:
-        np.take(kinds, cols.kind[:n], out=angle)
-        np.add(eta, angle, out=eta)
+        np.take(kinds, cols.kind[:n], out=penalty)
+        np.add(eta, penalty, out=eta)
     k = min(k, n)
     top = np.argpartition(eta, k - 1)[:k] if k < n else np.arange(n)
     top = top[np.argsort(eta[top], kind="stable")]

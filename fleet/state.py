@@ -206,7 +206,7 @@ class FleetState:
         ):
             self.counters.out_of_order += 1  # a late duplicate from a backup path
             return
-        if placed:
+        if placed:  # x, y, z: fleet.geo.unit_vector, inlined (tests/unit/test_geo.py)
             lat_r = _radians(lat)
             lon_r = _radians(lon)
             cos_lat = _cos(lat_r)

@@ -1,8 +1,9 @@
 """Where an incident is: its zone, key site, response target and distance to the river.
 
 Pure geometry at city scale: points are projected to local east/north metres around
-the query point (equirectangular), which is accurate to well under a metre over the
-few kilometres that matter here.
+the query point (fleet.geo's flat frame), which is accurate to well under a metre over
+the few kilometres that matter here; key sites are measured on the great circle
+(:func:`fleet.geo.haversine_m`).
 
 Rules (see docs/dispatch.md):
 
@@ -20,13 +21,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from fleet.geo import METRES_PER_DEG, metres_per_deg
+from fleet.geo import haversine_m as distance_m  # the name dispatch (and its tests) use
 from fleet.model import KeySite, Zone
 
 from .errors import BadLocationError, OutsideCityError
 
 LatLon = tuple[float, float]
 OUTSIDE_ZONE_ID = "(outside)"  # not a valid config id, so it never collides with one
-METRES_PER_DEG = math.pi / 180.0 * 6_371_008.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,20 +114,12 @@ def point_in_polygon(lat: float, lon: float, polygon: Sequence[LatLon]) -> bool:
     return inside
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine), metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def polyline_distance_m(lat: float, lon: float, line: Sequence[LatLon]) -> float:
     """Distance from the point to the nearest segment of ``line`` (inf when empty)."""
     if not line:
         return math.inf
-    kx = METRES_PER_DEG * math.cos(math.radians(lat))
-    pts = [((p[1] - lon) * kx, (p[0] - lat) * METRES_PER_DEG) for p in line]
+    kx, ky = metres_per_deg(lat)
+    pts = [((p[1] - lon) * kx, (p[0] - lat) * ky) for p in line]
     if len(pts) == 1:
         return math.hypot(*pts[0])
     best = math.inf

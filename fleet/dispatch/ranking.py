@@ -1,15 +1,16 @@
 """One vectorised pass over the fleet's columns: distance, ETA and eligibility per row.
 
-The ETA model is fleet/eta.py's (same chord series, same ``seconds_per_metre`` and
-launch times): air units fly the great circle at cruise speed after their launch
-time, ground and water units cover it times the zone's road factor. Three refinements
+The ETA model is fleet/eta.py's, computed by its kernel (:func:`fleet.eta.travel`:
+the distance of :func:`fleet.geo.arc_m`, ``seconds_per_metre`` and launch times): air
+units fly the great circle at cruise speed after their launch time, ground and water
+units cover it times the zone's road factor. Three refinements
 for dispatch: a ground unit on the other bank of a river drives by the best bridge
 (:mod:`.bridges`, when the city map is configured), a drone on patrol is already
 airborne (no launch time), and a row is
 eligible only as :mod:`.eligibility` says (the rule the dispatch check also applies,
 here over every row at once). fleet/eta.py returns only the top k eligible rows;
 dispatch needs every row's numbers to explain why a unit was *not* chosen, so this
-module keeps them. tests/dispatch checks the two agree.
+module keeps them.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from typing import Protocol
 import numpy as np
 
 from fleet.columns import Columns
-from fleet.eta import DEFAULT_ELIGIBLE, EARTH_RADIUS_M, unit_vector
+from fleet.eta import DEFAULT_ELIGIBLE, travel
 from fleet.model import KINDS, Domain, Unit, UnitStatus
 
 from .bridges import Crossings
 from .eligibility import WATER_KINDS, Facts, Reason, reasons, reserve_table, status_table
 
-_SERIES_MAX_CHORD = 0.05  # as fleet/eta.py: c·(1 + c²/24) is exact to 1e-7 below this
 _PATROLLING = UnitStatus.PATROLLING.code
 _LAND_KINDS = np.array([k.domain is Domain.LAND for k in KINDS])
 
@@ -132,32 +132,15 @@ class Ranker:
         """Distance and ETA of every row, and the ETA masked to inf where ineligible.
 
         Written for speed (numpy trigonometry costs far more an element than
-        arithmetic): chord arithmetic in place, boolean masks only where a rule actually
+        arithmetic): fleet.eta's kernel in place, boolean masks only where a rule actually
         excludes someone. Figures: docs/benchmarks.md, dispatch."""
         self._refresh()
         cols = self.view.columns
         n = cols.size
-        x0, y0, z0 = unit_vector(lat, lon)
-        chord = np.subtract(cols.x[:n], x0)
-        np.square(chord, out=chord)
-        tmp = np.subtract(cols.y[:n], y0)
-        np.square(tmp, out=tmp)
-        chord += tmp
-        np.subtract(cols.z[:n], z0, out=tmp)
-        np.square(tmp, out=tmp)
-        chord += tmp
-        distance = np.multiply(chord, 1.0 / 24.0)  # angle = c (1 + c²/24)
-        distance += 1.0
-        np.sqrt(chord, out=chord)
-        distance *= chord
-        if n and np.nanmax(chord, initial=0.0) > _SERIES_MAX_CHORD:
-            far = np.flatnonzero(chord > _SERIES_MAX_CHORD)
-            distance[far] = 2.0 * np.arcsin(np.minimum(chord[far] / 2.0, 1.0))
-        distance *= EARTH_RADIUS_M
+        distance, eta = np.empty(n), np.empty(n)  # fresh: the Pass keeps them
+        travel(cols, lat, lon, road_factor, distance=distance, eta=eta, chord=np.empty(n))
         status = cols.status[:n]
-        spm = cols.seconds_per_metre(road_factor)
-        eta = np.multiply(distance, spm)
-        eta += cols.launch_s[:n]
+        spm = cols.seconds_per_metre(road_factor)  # cached: the kernel's
         patrolling = np.flatnonzero(status == _PATROLLING)
         if patrolling.size:  # already airborne: no launch (ground units have none anyway)
             eta[patrolling] -= cols.launch_s[patrolling]

@@ -9,13 +9,13 @@ from dispatch_helpers import haversine_m, state_with, unit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fleet import eta as fleet_eta
 from fleet.dispatch.categories import DEFAULT_CATEGORIES, Category, Requirement
 from fleet.dispatch.explain import recommendation_lines
 from fleet.dispatch.places import Placement
 from fleet.dispatch.ranking import Reason
 from fleet.dispatch.recommend import Recommender
 from fleet.dispatch.settings import DispatchSettings
-from fleet.eta import rank_by_eta
 from fleet.model import KINDS, Domain, Telemetry, UnitKind, UnitStatus
 from fleet.state import FleetState
 
@@ -111,15 +111,16 @@ def test_ranking_matches_brute_force_on_random_fleets(specs, category_id, near_r
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(KINDS), st.floats(-0.3, 0.3), st.floats(-0.3, 0.3)),
                 min_size=1, max_size=50), st.floats(1.0, 2.0))
-def test_eta_model_agrees_with_fleet_eta(specs, road):
-    """Available units (launch time counted): the same numbers as fleet/eta.py."""
+def test_the_pass_is_fleet_etas_kernel_before_the_dispatch_refinements(specs, road):
+    """Available units (nobody on patrol), no road map: every row's distance and ETA
+    are exactly fleet.eta.travel's (the one ETA kernel), eligible or not."""
     state = state_with((unit(f"u{i}", k), HERE[0] + a, HERE[1] + b, None)
                        for i, (k, a, b) in enumerate(specs))
-    ranked = rank_by_eta(state.columns, *HERE, k=len(specs), road_factor=road)
+    n = len(specs)
+    distance, eta, chord = np.empty(n), np.empty(n), np.empty(n)
+    fleet_eta.travel(state.columns, *HERE, road, distance=distance, eta=eta, chord=chord)
     p = Recommender(state, SETTINGS).ranker.run(*HERE, road, near_river=True)
-    for r in ranked:
-        assert p.eta_s[r.index] == pytest.approx(r.eta_s, rel=1e-9)
-        assert p.distance_m[r.index] == pytest.approx(r.distance_m, rel=1e-6, abs=1e-6)
+    assert np.array_equal(p.distance_m, distance) and np.array_equal(p.eta_s, eta)
 
 
 def test_drone_needs_its_reserve_ground_units_theirs():

@@ -2,12 +2,14 @@
 
 import math
 
+import numpy as np
 import pytest
 from factories import make_unit, tel
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleet.eta import EARTH_RADIUS_M, kind_filter, rank_by_eta, status_filter
+from fleet.eta import kind_filter, rank_by_eta, status_filter, travel
+from fleet.geo import EARTH_RADIUS_M
 from fleet.model import UnitKind, UnitStatus
 from fleet.state import FleetState
 
@@ -73,3 +75,28 @@ def test_top_k_matches_brute_force(points, target, k):
     got = rank_by_eta(state.columns, *target, k=k, road_factor=1.0)
     want = sorted(haversine_m(*target, lat, lon) / 11.0 for lat, lon in points)[:k]
     assert [r.eta_s for r in got] == pytest.approx(want, rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    points=st.lists(st.tuples(st.floats(-60, 60), st.floats(-179, 179)), min_size=1,
+                    max_size=40),
+    target=st.tuples(st.floats(-60, 60), st.floats(-179, 179)),
+    road=st.floats(1.0, 2.0),
+)
+def test_ranked_etas_are_the_kernels(points, target, road):
+    """rank_by_eta ranks by fleet.eta.travel's numbers (the one ETA kernel, which the
+    dispatch ranking uses too), exactly; the distance it reports is the exact arc."""
+    state = FleetState([make_unit(f"u{i}", UnitKind.DRONE if i % 2 else UnitKind.PATROL_CAR)
+                        for i in range(len(points))])
+    for i, (lat, lon) in enumerate(points):
+        state.ingest(f"u{i}", tel(lat, lon), now=0.0)
+    n = len(points)
+    distance, eta, chord = np.empty(n), np.empty(n), np.empty(n)
+    travel(state.columns, *target, road, distance=distance, eta=eta, chord=chord)
+    ranked = rank_by_eta(state.columns, *target, k=n, road_factor=road)
+    assert [r.index for r in ranked] == sorted(range(n), key=lambda i: (eta[i], i))
+    assert [r.eta_s for r in ranked] == [eta[r.index] for r in ranked]
+    for r in ranked:
+        assert r.distance_m == pytest.approx(haversine_m(*target, *points[r.index]),
+                                             rel=1e-7, abs=1.0)  # 1 m: near antipodes
