@@ -32,9 +32,9 @@ from . import children
 from .broker import DemoBroker, demo_broker, use_broker
 from .brokerconf import CORE_USER, plan_accounts
 from .brokerconf.passwords import write_private
-from .citymap import read_city_map
 from .config import FleetConfig, MavlinkLinkConfig
 from .model import Unit, UnitKind
+from .roads_rivers import read_city_map
 
 log = logging.getLogger("fleet.demo")
 PLACES_FILE = "demo-places.json"

@@ -17,8 +17,8 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from fleet.citymap import CityMap, load_city_map
 from fleet.errors import UnknownUnitError
+from fleet.roads_rivers import CityMap, load_city_map
 from tui.command_flow import CommandFlow
 from tui.desk_flow import DeskFlow
 from tui.desk_view import DeskView

@@ -12,11 +12,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from fleet.citymap import CityMap
 from fleet.commands import Patrol, command_name
 from fleet.errors import CommandError, FleetError, NoRouteError
 from fleet.events import Severity, UnitSnapshot
 from fleet.model import UnitStatus
+from fleet.roads_rivers import CityMap
 from tui.command_plans import (
     MODE_SUGGESTIONS,
     SETTABLE_STATUSES,

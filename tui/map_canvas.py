@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fleet.geo import METRES_PER_DEG
+
 LatLon = tuple[float, float]
-M_PER_DEG_LAT = 111_320.0
 # bit of each dot in a braille cell, by [row % 4][column % 2] (Unicode's numbering)
 _BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)
 BRAILLE_BLANK = 0x2800
@@ -51,23 +52,23 @@ class Viewport:
     MAX_M_PER_DOT = 5_000.0
 
     def _kx(self) -> float:
-        return M_PER_DEG_LAT * math.cos(math.radians(self.lat)) / self.m_per_dot
+        return METRES_PER_DEG * math.cos(math.radians(self.lat)) / self.m_per_dot
 
     def project(self, lats: np.ndarray, lons: np.ndarray, w_dots: int, h_dots: int
                 ) -> tuple[np.ndarray, np.ndarray]:
         """Dot coordinates (float) of many points at once."""
         x = w_dots / 2 + (lons - self.lon) * self._kx()
-        y = h_dots / 2 - (lats - self.lat) * (M_PER_DEG_LAT / self.m_per_dot)
+        y = h_dots / 2 - (lats - self.lat) * (METRES_PER_DEG / self.m_per_dot)
         return x, y
 
     def project_one(self, lat: float, lon: float, w_dots: int, h_dots: int
                     ) -> tuple[float, float]:
         x = w_dots / 2 + (lon - self.lon) * self._kx()
-        y = h_dots / 2 - (lat - self.lat) * (M_PER_DEG_LAT / self.m_per_dot)
+        y = h_dots / 2 - (lat - self.lat) * (METRES_PER_DEG / self.m_per_dot)
         return x, y
 
     def unproject(self, x: float, y: float, w_dots: int, h_dots: int) -> LatLon:
-        lat = self.lat - (y - h_dots / 2) * self.m_per_dot / M_PER_DEG_LAT
+        lat = self.lat - (y - h_dots / 2) * self.m_per_dot / METRES_PER_DEG
         lon = self.lon + (x - w_dots / 2) / self._kx()
         return lat, lon
 
@@ -95,8 +96,8 @@ class Viewport:
         lons = [p[1] for p in pts]
         lat = (min(lats) + max(lats)) / 2
         lon = (min(lons) + max(lons)) / 2
-        height_m = (max(lats) - min(lats)) * M_PER_DEG_LAT
-        width_m = (max(lons) - min(lons)) * M_PER_DEG_LAT * math.cos(math.radians(lat))
+        height_m = (max(lats) - min(lats)) * METRES_PER_DEG
+        width_m = (max(lons) - min(lons)) * METRES_PER_DEG * math.cos(math.radians(lat))
         usable = 1 - 2 * margin
         scale = max(width_m / max(1, w_dots * usable), height_m / max(1, h_dots * usable),
                     cls.MIN_M_PER_DOT * 20)

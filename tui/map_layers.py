@@ -13,9 +13,9 @@ from math import isfinite
 
 import numpy as np
 
-from fleet.citymap import CityMap
 from fleet.events import UnitSnapshot
 from fleet.model import Base, KeySite, LinkState, UnitKind, UnitStatus, Zone
+from fleet.roads_rivers import CityMap
 from tui.cells import STATUS_STYLE
 from tui.map_canvas import Grid, LatLon, Viewport, closed, raster
 from tui.map_labels import Labels, short_name

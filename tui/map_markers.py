@@ -14,8 +14,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from fleet import geo
 from fleet.events import UnitSnapshot
-from tui.map_canvas import BRAILLE_BLANK, M_PER_DEG_LAT, Grid, LatLon, Viewport
+from tui.map_canvas import BRAILLE_BLANK, Grid, LatLon, Viewport
 from tui.map_incidents import INCIDENT_GLYPH, overlay_lines
 
 HOME_GLYPH = "⌂"
@@ -83,14 +84,12 @@ def intent_of(snap: UnitSnapshot, with_route: bool = False) -> Intent:
 def ring(centre: LatLon, radius_m: float, n: int = RING_POINTS) -> list[LatLon]:
     """A circle of ``radius_m`` around ``centre`` as a closed polyline."""
     lat, lon = centre
-    k = M_PER_DEG_LAT * max(0.01, math.cos(math.radians(lat)))
-    return [(lat + radius_m * math.sin(a) / M_PER_DEG_LAT, lon + radius_m * math.cos(a) / k)
+    return [geo.displace(lat, lon, radius_m * math.cos(a), radius_m * math.sin(a))
             for a in (2 * math.pi * i / n for i in range(n + 1))]
 
 
 def _far(a: LatLon, b: LatLon, metres: float) -> bool:
-    k = math.cos(math.radians(a[0]))
-    return M_PER_DEG_LAT * math.hypot(a[0] - b[0], (a[1] - b[1]) * k) > metres
+    return geo.distance_m(a[0], a[1], b[0], b[1]) > metres
 
 
 def draw_intents(grid: Grid, intents: Iterable[Intent], view: Viewport, w: int, h: int

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from fleet.citymap import CityMap, Way
+from fleet import geo
 from fleet.events import UnitSnapshot
 from fleet.model import Domain
+from fleet.roads_rivers import CityMap, Way
 
 from .service_api import PatrolRouteLike
 
@@ -24,9 +25,8 @@ WATER_REACH_M = 3_000.0
 
 
 def distance_m(a: LatLon, b: LatLon) -> float:
-    """Equirectangular distance: plenty for a city."""
-    k = math.cos(math.radians((a[0] + b[0]) / 2))
-    return 111_320.0 * math.hypot(a[0] - b[0], (a[1] - b[1]) * k)
+    """fleet's flat distance (:func:`fleet.geo.distance_m`) between two (lat, lon)."""
+    return geo.distance_m(a[0], a[1], b[0], b[1])
 
 
 def configured_route(patrols: Iterable[PatrolRouteLike], unit_id: str

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from fleet import geo
 from fleet.config import FleetConfig, demo_config_path, load_config
-from fleet.config.validate import did_you_mean
 from fleet.missions import write_plan
 from fleet.model import Base, Position, UnitKind
 from fleet.planning.errors import PlanningError
@@ -27,6 +26,7 @@ from fleet.planning.plans import (
 )
 from fleet.planning.render import Layer, draw
 from fleet.planning.sorties import Budget, Sortie
+from fleet.spelling import did_you_mean
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -61,9 +61,8 @@ def choose_base(args: argparse.Namespace, config: FleetConfig, near: np.ndarray)
     if not bases:
         raise PlanningError("no drone base in the config: give --base ID or --from LAT,LON")
     centre = near.mean(axis=0)
-    scale = math.cos(math.radians(centre[0]))
-    return min(bases, key=lambda b: math.hypot(b.position.lat_deg - centre[0],
-                                               (b.position.lon_deg - centre[1]) * scale))
+    return min(bases, key=lambda b: geo.distance_m(centre[0], centre[1], b.position.lat_deg,
+                                                   b.position.lon_deg))
 
 
 def build(args: argparse.Namespace, config: FleetConfig) -> tuple[PatrolPlan, Base]:
@@ -148,8 +147,8 @@ def picture(plan: PatrolPlan, parts: list[list[Sortie]], area: np.ndarray | None
 
 def show_file(path: Path) -> int:
     """Import a plan: its route, holds and altitude, drawn."""
+    from fleet.geo import LocalFrame
     from fleet.missions import MissionFileError, read_plan
-    from fleet.planning.frame import LocalFrame
     from fleet.planning.output import route_from_items
 
     try:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
-from fleet.citymap import read_city_map
 from fleet.config.validate import Table, check_number, describe
-from fleet.dispatch.bridges import Crossings
 from fleet.dispatch.categories import DEFAULT_CATEGORIES, PRIORITIES, Category, Requirement
+from fleet.dispatch.river_crossings import Crossings
 from fleet.dispatch.settings import DEFAULT_RESERVE_PCT, DispatchSettings
 from fleet.errors import ConfigError
 from fleet.model import Domain, UnitKind
+from fleet.roads_rivers import read_city_map
 
 DISPATCH_KEYS = ("audit_db", "audit_key_file", "audit_anchor_dir", "audit_checkpoint_rows",
                  "audit_checkpoint_min", "operator", "default_target_min", "default_road_factor",

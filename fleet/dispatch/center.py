@@ -3,8 +3,8 @@
 Composed by :class:`fleet.service.FleetService` (``svc.dispatch``) and run in the core's
 task group; it reaches the fleet only through a :class:`fleet.port.FleetPort`.
 The operator-facing API is here; the per-unit command sequences are in
-:mod:`.actions`, the closed loop (arrival, lost units, overdue targets, landing) in
-:mod:`.supervisor`, the CAD interface (a link the composition adds) in :mod:`.cad_link`.
+:mod:`.deployment`, the closed loop (arrival, lost units, overdue targets, landing) in
+:mod:`.closed_loop`, the CAD interface (a link the composition adds) in :mod:`.cad_link`.
 Every action is checked first and recorded durably before anything is sent, so a
 refusal leaves no trace but the error and a crash loses nothing that was acknowledged.
 """
@@ -21,11 +21,12 @@ from fleet.city_time import local
 from fleet.events import Alert, Severity
 from fleet.model import Domain, UnitStatus
 
-from . import actions
+from . import deployment
 from .audit import AuditLog, count_received, default_audit_path, select_open
 from .audit_heads import HeadFeed
 from .cad_link import CadStats
 from .chain import AuditEntry, AuditRecord
+from .closed_loop import ClosedLoop
 from .errors import (
     AuditError,
     DispatchUnavailableError,
@@ -45,7 +46,6 @@ from .recommend import Recommendation, Recommender
 from .replacement import replacement_requirement
 from .resume import resume_work
 from .settings import DispatchSettings
-from .supervisor import Supervisor
 
 if TYPE_CHECKING:
     from fleet.model import Base, KeySite, Zone
@@ -113,7 +113,7 @@ class DispatchCenter:
             async with asyncio.TaskGroup() as tg:
                 self._tg = tg
                 self._started.set()
-                self.spawn(Supervisor(self).run, "dispatch-supervisor", restart=True)
+                self.spawn(ClosedLoop(self).run, "dispatch-closed-loop", restart=True)
                 resume_work(self, self.incidents(open_only=True), self._resume_rows)
                 self._resume_rows = []
         finally:
@@ -331,7 +331,7 @@ class DispatchCenter:
 
         def build() -> tuple[list[IncidentEvent], list[AuditEntry]]:
             refused[:] = [Refusal(u, why) for u in ids
-                          if (why := actions.unavailable_reason(self, u))]
+                          if (why := deployment.unavailable_reason(self, u))]
             if len(refused) == len(ids):
                 raise UnitUnavailableError.of(refused)
             out = {r.unit_id for r in refused}
@@ -507,24 +507,24 @@ class DispatchCenter:
 
     def _check_units(self, unit_ids: Sequence[str]) -> None:
         for unit_id in unit_ids:
-            reason = actions.unavailable_reason(self, unit_id)
+            reason = deployment.unavailable_reason(self, unit_id)
             if reason:
                 raise UnitUnavailableError(unit_id, reason)
 
     def _send(self, inc: Incident, unit_ids: Iterable[str]) -> None:
         for unit_id in unit_ids:
             self.port.set_status(unit_id, UnitStatus.DISPATCHED, inc.id)
-            self.spawn_for(unit_id, lambda u=unit_id: actions.send_unit(self, inc, u),
+            self.spawn_for(unit_id, lambda u=unit_id: deployment.send_unit(self, inc, u),
                            f"dispatch-{inc.id}-{unit_id}")
 
     def _recall(self, unit_ids: Iterable[str]) -> None:
         for unit_id in unit_ids:
             if self.port.view.unit(unit_id).domain is Domain.AIR:
-                self.spawn_for(unit_id, lambda u=unit_id: actions.recall_aircraft(self, u),
+                self.spawn_for(unit_id, lambda u=unit_id: deployment.recall_aircraft(self, u),
                                f"recall-{unit_id}")
             else:
                 self.port.set_status(unit_id, UnitStatus.AVAILABLE, "released")
-                self.spawn_for(unit_id, lambda u=unit_id: actions.release_crew(self, u),
+                self.spawn_for(unit_id, lambda u=unit_id: deployment.release_crew(self, u),
                                f"release-{unit_id}")
 
     def _changed(self, incidents: Iterable[Incident]) -> None:

@@ -21,8 +21,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fleet.geo import METRES_PER_DEG, metres_per_deg
-from fleet.geo import haversine_m as distance_m  # the name dispatch (and its tests) use
+from fleet.geo import METRES_PER_DEG, haversine_m, metres_per_deg
 from fleet.model import KeySite, Zone
 
 from .errors import BadLocationError, OutsideCityError
@@ -158,7 +157,7 @@ def locate(
 def _nearest_site(lat: float, lon: float, sites: Sequence[KeySite]) -> KeySite | None:
     best: tuple[float, KeySite] | None = None
     for s in sites:
-        d = distance_m(lat, lon, s.position.lat_deg, s.position.lon_deg)
+        d = haversine_m(lat, lon, s.position.lat_deg, s.position.lon_deg)
         if d <= s.radius_m and (best is None or d < best[0]):
             best = (d, s)
     return best[1] if best else None

@@ -5,7 +5,7 @@ the distance of :func:`fleet.geo.arc_m`, ``seconds_per_metre`` and launch times)
 units fly the great circle at cruise speed after their launch time, ground and water
 units cover it times the zone's road factor. Three refinements
 for dispatch: a ground unit on the other bank of a river drives by the best bridge
-(:mod:`.bridges`, when the city map is configured), a drone on patrol is already
+(:mod:`.river_crossings`, when the city map is configured), a drone on patrol is already
 airborne (no launch time), and a row is
 eligible only as :mod:`.eligibility` says (the rule the dispatch check also applies,
 here over every row at once). fleet/eta.py returns only the top k eligible rows;
@@ -25,8 +25,8 @@ from fleet.columns import Columns
 from fleet.eta import DEFAULT_ELIGIBLE, travel
 from fleet.model import KINDS, Domain, Unit, UnitStatus
 
-from .bridges import Crossings
 from .eligibility import WATER_KINDS, Facts, Reason, reasons, reserve_table, status_table
+from .river_crossings import Crossings
 
 _PATROLLING = UnitStatus.PATROLLING.code
 _LAND_KINDS = np.array([k.domain is Domain.LAND for k in KINDS])

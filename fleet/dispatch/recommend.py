@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fleet.citymap import read_city_map
 from fleet.model import KINDS, UnitKind
+from fleet.roads_rivers import read_city_map
 
-from .bridges import Crossings
 from .categories import Category, Requirement
 from .eligibility import Reason
 from .places import Placement
 from .ranking import STATUS_BY_CODE, FleetView, Pass, Ranker, smallest
+from .river_crossings import Crossings
 from .settings import DispatchSettings
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from fleet.events import Severity
 from fleet.model import Domain, LinkState
 
-from . import actions
+from . import deployment
 from .chain import AuditRecord
 from .incident import AssignmentStatus, Incident
 from .recovery import FLAGGED, RESUMED, Do, Now, Plan, Step, last_steps, plan
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("fleet.dispatch")
 #: how long a restart waits for a unit's first telemetry before flagging it
 RESUME_WAIT_S = 20.0
-#: where each stage of an aircraft's sequence is taken up (actions.STAGES)
+#: where each stage of an aircraft's sequence is taken up (deployment.STAGES)
 _START = {Do.RELAUNCH: "arm", Do.TAKEOFF: "takeoff", Do.CLIMB: "climb", Do.GOTO: "goto"}
 
 
@@ -83,9 +83,9 @@ async def resume_unit(center: DispatchCenter, incident_id: str, unit_id: str, st
                  f"{p.step}: {p.why}", unit_id)
     inc = center.incident(incident_id)
     if p.do is Do.ORBIT:
-        await actions.on_scene_orbit(center, inc, unit_id)
+        await deployment.on_scene_orbit(center, inc, unit_id)
     else:
-        await actions.send_unit(center, inc, unit_id, _START.get(p.do) if air else None)
+        await deployment.send_unit(center, inc, unit_id, _START.get(p.do) if air else None)
 
 
 async def _flag(center: DispatchCenter, incident_id: str, unit_id: str, p: Plan,

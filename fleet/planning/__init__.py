@@ -9,10 +9,11 @@ schedules through the core's port), :mod:`.live` (coverage of the running fleet)
 
 from __future__ import annotations
 
+from fleet.geo import LocalFrame
+
 from .coverage import CoveragePlan, line_spacing, plan_coverage, swath_width
 from .demand import Area, Demand, demand_grid, weighted_by_incidents
 from .errors import PlanningError, UnreachableError
-from .frame import LocalFrame
 from .obstacles import Obstacles
 from .output import patrol_command, route_from_items, sortie_items, sortie_plan
 from .placement import Recommendation, Suggestion, recommend

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from fleet.geo import LocalFrame
 from fleet.model import KeySite, Zone
 
-from .frame import LocalFrame
 from .geometry import as_ring, points_in_ring, signed_area
 
 DEFAULT_CELLS = 2000

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from fleet.commands import Patrol
+from fleet.geo import LocalFrame
 from fleet.missions import (
     MissionItem,
     Plan,
@@ -27,7 +28,6 @@ from fleet.missions import (
 from fleet.missions import catalog as mission_catalog
 
 from .errors import PlanningError
-from .frame import LocalFrame
 from .plans import PatrolPlan
 from .sorties import Sortie
 

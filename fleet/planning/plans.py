@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fleet.geo import LocalFrame
+
 from .coverage import DEFAULT_CLEARANCE_M, CoveragePlan, plan_coverage
 from .errors import PlanningError, UnreachableError
-from .frame import LocalFrame
 from .geometry import as_ring, check_polygon
 from .obstacles import Obstacles
 from .perimeter import corridor_loop, orbit_loop, perimeter_loop

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from fleet.columns import Columns
+from fleet.geo import LocalFrame
 from fleet.model import KIND_CODE, Domain, Unit, UnitKind, UnitStatus
 
 from .demand import Demand
-from .frame import LocalFrame
 
 ELIGIBLE = (UnitStatus.AVAILABLE, UnitStatus.PATROLLING)
 #: units that only count where they stand: busy ones, and aircraft (a drone waits on

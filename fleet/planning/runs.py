@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fleet import commands as c
+from fleet import geo
 from fleet.events import UnitSnapshot
 from fleet.missions import MissionType
 from fleet.model import Domain, LinkState, UnitStatus
@@ -141,8 +142,7 @@ def rank_candidates(snaps: Sequence[UnitSnapshot], busy: Iterable[str],
         assert t is not None
         d = 0.0
         if near is not None:
-            scale = math.cos(math.radians(near[0]))
-            d = math.hypot(t.lat_deg - near[0], (t.lon_deg - near[1]) * scale)
+            d = geo.distance_m(near[0], near[1], t.lat_deg, t.lon_deg)
         return d, -(t.battery_pct if t.battery_pct is not None else 100.0)
 
     return sorted(ok, key=key), why

@@ -11,7 +11,7 @@ import pytest
 from dispatch_helpers import UNITS, ScriptLink, config, running
 from waits import until
 
-from fleet.dispatch import actions
+from fleet.dispatch import deployment
 from fleet.dispatch.audit import open_readonly, select
 from fleet.dispatch.eligibility import Reason
 from fleet.dispatch.errors import NoUnitsAvailableError, UnitUnavailableError
@@ -52,7 +52,7 @@ def assert_agree(c):
     ranker = c.recommender.ranker
     for uid in IDS:
         why = ranker.eligibility(c.port.view.index_of(uid))
-        assert (why is Reason.ELIGIBLE) == (actions.unavailable_reason(c, uid) == "")
+        assert (why is Reason.ELIGIBLE) == (deployment.unavailable_reason(c, uid) == "")
 
 
 @pytest.mark.parametrize("restart", [False, True], ids=["live", "after-restart"])

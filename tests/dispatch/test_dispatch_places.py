@@ -12,10 +12,10 @@ from fleet.dispatch.intake import Intake
 from fleet.dispatch.places import (
     OUTSIDE_ZONE_ID,
     check_coordinates,
-    distance_m,
     point_in_polygon,
     polyline_distance_m,
 )
+from fleet.geo import haversine_m as distance_m
 
 
 @pytest.fixture

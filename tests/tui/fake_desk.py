@@ -23,8 +23,9 @@ from fleet.dispatch.errors import (
 )
 from fleet.dispatch.incident import EventKind, Incident, IncidentEvent, apply
 from fleet.dispatch.intake import Intake
-from fleet.dispatch.places import Placement, distance_m
+from fleet.dispatch.places import Placement
 from fleet.dispatch.recommend import Fill, Option, Recommendation
+from fleet.geo import haversine_m
 from fleet.model import Domain, LinkState, UnitStatus
 
 FREE = (UnitStatus.AVAILABLE, UnitStatus.PATROLLING)
@@ -103,7 +104,7 @@ class FakeDesk:
         for snap in self.service.snapshots():
             tel = snap.telemetry
             if snap.link_state is LinkState.OK and snap.status in FREE and tel is not None:
-                pool.append((distance_m(lat, lon, tel.lat_deg, tel.lon_deg), snap))
+                pool.append((haversine_m(lat, lon, tel.lat_deg, tel.lon_deg), snap))
         pool.sort(key=lambda t: (t[0], t[1].id))
         taken = set(exclude)
         fills = []

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from fake_service import FakeService
 
-from fleet.citymap import load_city_map, parse_city_map
 from fleet.planning.runs import PatrolRoute
+from fleet.roads_rivers import load_city_map, parse_city_map
 from tui.map_canvas import BRAILLE_BLANK, BrailleLayer, Grid, Viewport, clip_segments, raster
 from tui.map_layers import Scenery, base_grid, hit, place_units
 from tui.patrol_routes import distance_m, patrol_route

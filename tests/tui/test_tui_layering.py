@@ -21,7 +21,7 @@ PURE = ["tui/model.py", "tui/alert_book.py", "tui/table_rows.py", "tui/command_p
         "tui/map_incidents.py", "tui/desk_view.py", "tui/schedule_rows.py", "tui/alert_triage.py",
         "tui/command_words.py", "tui/plan_load.py", "tui/plan_patrol.py", "tui/upload_rows.py",
         "tui/plan_words.py",
-        "tui/home_words.py", "fleet/citymap.py",
+        "tui/home_words.py", "fleet/roads_rivers.py",
         "fleet/city_time.py", "tui/map_labels.py", "tui/map_markers.py", "tui/layout.py"]
 
 

@@ -2,6 +2,7 @@
 frame (scalar and arrays) as one frame, and the modules that used to keep their own."""
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,6 @@ from test_layering import IO_MODULES, imported_modules, top_level
 
 from fleet import geo
 from fleet.columns import Columns
-from fleet.dispatch import places
-from fleet.planning import frame
 from fleet.state import FleetState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,10 +86,19 @@ def test_one_flat_frame_for_points_and_arrays(dlat, dlon):
     assert geo.metres_per_deg(lat0) == (f._scale[0], geo.METRES_PER_DEG)
 
 
-def test_the_old_homes_now_point_here():
-    assert frame.LocalFrame is geo.LocalFrame
-    assert places.distance_m is geo.haversine_m
-    assert places.METRES_PER_DEG is geo.METRES_PER_DEG
+EARTH_LITERAL = re.compile(r"\b6_?371|\b111_?[123]\d\d(?:\.\d*)?\b")
+
+
+def test_one_earth_radius_in_the_core_and_the_console():
+    """fleet.geo is the one home of the Earth's size: no other module of fleet/ or tui/
+    writes its own radius or metres-per-degree (the simulators keep theirs: they never
+    import fleet)."""
+    own = [str(p.relative_to(ROOT)) for package in ("fleet", "tui")
+           for p in sorted((ROOT / package).rglob("*.py"))
+           if p != ROOT / "fleet" / "geo.py"
+           and EARTH_LITERAL.search(p.read_text(encoding="utf-8"))]
+    assert not own
+    assert EARTH_LITERAL.search("k = 111_320.0 * d") and EARTH_LITERAL.search("6_371_008.8")
 
 
 @pytest.mark.parametrize("rel", ["fleet/geo.py", "fleet/eta.py"])

@@ -29,14 +29,14 @@ import math
 from typing import TYPE_CHECKING
 
 from fleet.events import Alert, Severity, StatusChanged, UnitSnapshot
+from fleet.geo import haversine_m
 from fleet.model import Domain, LinkState, UnitStatus
 from fleet.stream import Batch
 
-from .actions import AIRBORNE_M, on_scene_orbit
+from .deployment import AIRBORNE_M, on_scene_orbit
 from .explain import distance, duration
 from .hygiene import stale_reasons
 from .incident import AssignmentStatus, EventKind, Incident
-from .places import distance_m
 from .reports import CREW as CREW_REPORT
 from .reports import POSITION
 
@@ -48,7 +48,7 @@ _BEFORE_SCENE = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED,
                  AssignmentStatus.EN_ROUTE)
 
 
-class Supervisor:
+class ClosedLoop:
     def __init__(self, center: DispatchCenter, tick_s: float = 1.0,
                  batch_interval_s: float = 0.05) -> None:
         self.c = center
@@ -141,7 +141,7 @@ class Supervisor:
         a = inc.assignment(snap.id)
         if a is None or a.status not in _BEFORE_SCENE:
             return
-        d = distance_m(t.lat_deg, t.lon_deg, inc.lat, inc.lon)
+        d = haversine_m(t.lat_deg, t.lon_deg, inc.lat, inc.lon)
         s = c.settings
         if air and (a.status is not AssignmentStatus.EN_ROUTE or d > s.air_arrival_radius_m
                     or (t.relative_alt_m or 0.0) < AIRBORNE_M):
@@ -164,7 +164,7 @@ class Supervisor:
             return
         t = c.port.view.telemetry(unit_id)
         d = None if t is None or math.isnan(t.lat_deg) or math.isnan(t.lon_deg) else \
-            round(distance_m(t.lat_deg, t.lon_deg, inc.lat, inc.lon), 1)
+            round(haversine_m(t.lat_deg, t.lon_deg, inc.lat, inc.lon), 1)
         await self._arrived(unit_id, time, by=CREW_REPORT, report=report, distance_m=d,
                             beyond_radius=d is not None and d > c.settings.arrival_radius_m)
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fleet.citymap import CityMap, LatLon
-from fleet.planning.frame import LocalFrame
+from fleet.geo import LocalFrame
+from fleet.roads_rivers import CityMap, LatLon
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,17 @@ from dispatch_helpers import haversine_m, state_with, unit
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fleet.citymap import load_city_map, parse_city_map
 from fleet.config import demo_config_path, load_config, parse_config
 from fleet.dispatch import recommend as rec_module
-from fleet.dispatch.bridges import Bridge, Crossings
 from fleet.dispatch.categories import DEFAULT_CATEGORIES, Category, Requirement
 from fleet.dispatch.explain import recommendation_lines
 from fleet.dispatch.places import Placement
 from fleet.dispatch.recommend import Recommender
+from fleet.dispatch.river_crossings import Bridge, Crossings
 from fleet.dispatch.settings import DispatchSettings
 from fleet.errors import ConfigError
 from fleet.model import Domain, UnitKind
+from fleet.roads_rivers import load_city_map, parse_city_map
 
 # a river running north along lon 112.61; bridges 2 km apart at lat 26.88 and 26.90
 RIVER = ((26.85, 112.61), (26.95, 112.61))
