@@ -12,13 +12,15 @@ Features are composed at the top (:mod:`fleet.service`), not inside the core.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .columns import Columns
 from .commands import Command, Origin
-from .events import Event, UnitSnapshot
-from .model import LinkState, Telemetry, Unit, UnitStatus
-from .stream import Subscription
+
+if TYPE_CHECKING:  # types only: pure modules (dispatch's ranking) read FleetView
+    from .columns import Columns
+    from .events import Event, UnitSnapshot
+    from .model import LinkState, Telemetry, Unit, UnitStatus
+    from .stream import Subscription
 
 #: called before each command goes out: (unit id, command, origin)
 CommandWatcher = Callable[[str, Command, Origin], None]

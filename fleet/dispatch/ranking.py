@@ -17,29 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from fleet.columns import Columns
 from fleet.eta import DEFAULT_ELIGIBLE, travel
-from fleet.model import KINDS, Domain, Unit, UnitStatus
+from fleet.model import KINDS, Domain, UnitStatus
 
 from .eligibility import WATER_KINDS, Facts, Reason, reasons, reserve_table, status_table
 from .river_crossings import Crossings
 
+if TYPE_CHECKING:
+    from fleet.port import FleetView  # what ranking reads: the core's view
+
 _PATROLLING = UnitStatus.PATROLLING.code
 _LAND_KINDS = np.array([k.domain is Domain.LAND for k in KINDS])
-
-
-class FleetView(Protocol):
-    """What ranking reads: :class:`fleet.state.FleetState` provides it."""
-
-    columns: Columns
-
-    def unit_at(self, index: int) -> Unit: ...
-
-    def index_of(self, unit_id: str) -> int: ...
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,9 +22,12 @@ from fleet.roads_rivers import read_city_map
 from .categories import Category, Requirement
 from .eligibility import Reason
 from .places import Placement
-from .ranking import STATUS_BY_CODE, FleetView, Pass, Ranker, smallest
+from .ranking import STATUS_BY_CODE, Pass, Ranker, smallest
 from .river_crossings import Crossings
 from .settings import DispatchSettings
+
+if TYPE_CHECKING:
+    from fleet.port import FleetView
 
 
 @dataclass(frozen=True, slots=True)
