@@ -4,7 +4,7 @@ The store writes a row on every telemetry report (a handful of scalar stores), s
 query such as "ETA of every available unit to this point" never walks Python objects.
 Positions are kept in degrees and as unit vectors on the sphere (x, y, z): a distance
 query is then chord arithmetic, with no per-row sin/cos/arcsin (numpy's trigonometry
-costs ~14 ns per element here, arithmetic ~0.5 ns).
+costs many times its arithmetic per element: docs/benchmarks.md).
 """
 
 from __future__ import annotations

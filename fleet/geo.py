@@ -15,8 +15,8 @@ fleet/dispatch/ranking.py, through :func:`fleet.eta.travel`): positions are kept
 unit vectors on the sphere (fleet/columns.py), so a row's distance is chord
 arithmetic. The angle is 2·asin(c/2), which for c ≤ :data:`SERIES_MAX_CHORD` (about
 300 km) is c·(1 + c²/24) to better than 1e-7; farther rows get the exact arcsine, so a
-city-sized query needs no trigonometry per row (numpy's costs ~14 ns an element here,
-arithmetic ~0.5 ns).
+city-sized query needs no trigonometry per row (numpy's costs many times its
+arithmetic per element: figures in docs/benchmarks.md).
 
 Pure: no I/O.
 """

@@ -149,7 +149,8 @@ class Telemetry(msgspec.Struct, frozen=True, gc=False):
     """One report from a unit. Fields the source does not send are None.
 
     An immutable msgspec Struct rather than a frozen dataclass: one is built per report
-    (hundreds a second), in ~0.3 µs instead of ~5.5 µs (bench/core_state.py).
+    (hundreds a second), in a small fraction of a dataclass's time (bench/core_state.py,
+    docs/benchmarks.md).
 
     A position of NaN means the unit is heard but not placed (no GPS fix yet).
     ``source_time`` is the unit's own clock (Unix seconds) when it has one;

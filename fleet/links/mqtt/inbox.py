@@ -12,8 +12,8 @@ aiomqtt as ``queue_type``) decides what to lose and counts it:
 
 Every drop calls ``on_drop`` (the bridge counts it as OVERFLOW and logs the first).
 The queue only fills when the event loop is starved for seconds: fleet's whole MQTT
-path (paho, aiomqtt, the bridge, the state) takes ~6,000 messages per CPU-second on a
-2-core EPYC, and the demo sends ~300 a second.
+path (paho, aiomqtt, the bridge, the state) takes many times the demo's ~300 messages a
+second (the MQTT ingest figures in docs/benchmarks.md).
 """
 
 from __future__ import annotations
