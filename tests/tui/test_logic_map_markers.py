@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from fake_service import FakeService
 
+from fleet.geo import METRES_PER_DEG
 from fleet.model import Position
 from fleet.tasking import Tasking
 from tui.layout import MAP_MIN_W, NARROW_W, left_width
@@ -203,7 +204,7 @@ def test_a_pan_step_is_a_share_of_the_view_the_same_across_and_down() -> None:
     for view in (city, street):
         lat0 = view.lat
         view.pan_dots(*pan_step(0, 1, w, h), w, h)
-        moved_m = (lat0 - view.lat) * 111_320.0
+        moved_m = (lat0 - view.lat) * METRES_PER_DEG  # the map draws fleet.geo's Earth
         assert moved_m == pytest.approx(23 * view.m_per_dot)  # a quarter of 92 dots
     view = Viewport(*CENTRE, 40.0)
     view.pan_dots(*pan_step(1, 1, w, h), w, h)
