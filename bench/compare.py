@@ -6,7 +6,8 @@ The machines here are noisy, so figures are only compared when measured together
 round runs ``python -m bench`` in the other checkout, then in this one, each in its own
 process; the table gives each figure's median over the rounds and the change, marked
 ``WORSE`` beyond the tolerance (5 %). A figure is better higher when it is a rate
-(``/s``, ``per s``, ``fps``, refreshes), else lower (times, bytes).
+(``/s``, ``/CPU-s``, ``fps``, refreshes) or a throughput ratio, else lower (times, bytes,
+CPU shares); counts that are the same on both sides show no change.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 _NUMBER = re.compile(r"-?[\d,]*\.?\d+")
-_RATE = re.compile(r"/s\b|per s\b|fps|refreshes|updates/s|msgs/s|rate", re.IGNORECASE)
+#: rates (per second, per CPU-second) and throughput ratios: higher is better
+_RATE = re.compile(r"/s\b|/CPU-s|per s\b|fps|refreshes|\bratio\b| / bare", re.IGNORECASE)
 
 
 def run_bench(tree: Path, only: str | None) -> dict[str, float]:
