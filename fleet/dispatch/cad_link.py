@@ -126,7 +126,8 @@ class CadLink:
                                   name="dispatch-cad-feed")
             heads = tg.create_task(_audit_heads(c, center.audit_heads, mqtt.topic_prefix),
                                    name="dispatch-audit-head")
-            ctx.connection(ConnectionState.CONNECTED)
+            ctx.connection(ConnectionState.CONNECTED,
+                           f"{mqtt.host}:{mqtt.port} as {identifier} (MQTT 3.1.1)")
             center.cad_listening.set()
             async for message in c.messages:
                 topic = message.topic.value
