@@ -2,24 +2,27 @@
 
     python -m bench.compare /tmp/base [--rounds 3] [--only core_state,dispatch]
 
-The machines here are noisy, so figures are only compared when measured together: each
-round runs ``python -m bench`` in the other checkout, then in this one, each in its own
-process; the table gives each figure's median over the rounds and the change, marked
-``WORSE`` beyond the tolerance (5 %). A figure is better higher when it is a rate
-(``/s``, ``/CPU-s``, ``fps``, refreshes) or a throughput ratio, else lower (times, bytes,
-CPU shares); counts that are the same on both sides show no change.
+The machines here are noisy (a figure of code both checkouts share swings by 10-50 %
+between two runs a minute apart), so figures are only compared when measured together:
+each round runs each benchmark module in the other checkout, then in this one, each in its
+own process; the table gives each figure's best over the rounds (contention only ever
+slows a run down, so the best is the steadiest estimate, as ``timeit`` takes the minimum)
+and the change, marked ``WORSE`` beyond the tolerance (5 %). A figure is better higher
+when it is a rate (``/s``, ``/CPU-s``, ``fps``, refreshes) or a throughput ratio, else
+lower (times, bytes, CPU shares); counts that are the same on both sides show no change.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+MODULES = ("core_state", "mavlink_ingest", "mavlink_fleet", "drone_sim", "city_sim",
+           "mqtt_ingest", "dispatch", "planning")
 _NUMBER = re.compile(r"-?[\d,]*\.?\d+")
 #: rates (per second, per CPU-second) and throughput ratios: higher is better
 _RATE = re.compile(r"/s\b|/CPU-s|per s\b|fps|refreshes|\bratio\b| / bare", re.IGNORECASE)
@@ -68,11 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tolerance", type=float, default=0.05)
     args = p.parse_args(argv)
     runs: dict[str, tuple[list[float], list[float]]] = {}
+    modules = (args.only or ",".join(MODULES)).split(",")
     for r in range(args.rounds):
-        for side, tree in enumerate((args.base, HERE)):
-            print(f"round {r + 1}/{args.rounds}: {tree}", file=sys.stderr, flush=True)
-            for name, value in run_bench(tree, args.only).items():
-                runs.setdefault(name, ([], []))[side].append(value)
+        for module in modules:
+            for side, tree in enumerate((args.base, HERE)):
+                print(f"round {r + 1}/{args.rounds}: {module} in {tree}", file=sys.stderr,
+                      flush=True)
+                for name, value in run_bench(tree, module).items():
+                    runs.setdefault(name, ([], []))[side].append(value)
     width = max((len(n) for n in runs), default=10)
     print(f"{'figure':<{width}}  {'base':>12}  {'now':>12}  change")
     worse = 0
@@ -80,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         if not base or not now:
             print(f"{name:<{width}}  {'-':>12}  {'-':>12}  only on one side")
             continue
-        b, n = statistics.median(base), statistics.median(now)
+        best = max if higher_is_better(name) else min
+        b, n = best(base), best(now)
         c = change(name, b, n)
         flag = "  WORSE" if c > args.tolerance else ""
         worse += bool(flag)
