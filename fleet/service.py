@@ -16,7 +16,6 @@ from typing import Any
 
 from .config import FleetConfig
 from .core import Candidate, FleetCore, LinkStatus
-from .dispatch.audit import default_audit_path
 from .dispatch.cad_link import CadLink
 from .dispatch.center import DispatchCenter
 from .planning.executor import ScheduleExecutor
@@ -35,8 +34,7 @@ class FleetService(FleetCore):
         unsaved = config.source.startswith("<")  # built in code: its audit in memory
         self.dispatch = DispatchCenter(
             self.port, settings,
-            audit_path=settings.audit_db or (":memory:" if unsaved else
-                                             str(default_audit_path())),
+            audit_path=":memory:" if unsaved and not settings.audit_db else None,
             city=config.name, zones=config.zones, key_sites=config.key_sites,
             bases=list(config.bases.values()))
         self.schedules = ScheduleExecutor(

@@ -31,7 +31,7 @@ import aiomqtt
 from fleet.errors import LinkError
 from fleet.events import ConnectionState
 from fleet.links.base import LinkContext
-from fleet.links.mqtt.connection import describe
+from fleet.links.mqtt.connection import describe, tls_context
 from fleet.links.mqtt.publish import acked_publish
 from fleet.links.settings import MqttConfig
 
@@ -72,11 +72,7 @@ class CadStats:
 
 def client(mqtt: MqttConfig, identifier: str) -> AbstractAsyncContextManager[aiomqtt.Client]:
     """An aiomqtt client for the configured broker (TLS and credentials as configured)."""
-    tls = None
-    if mqtt.tls is not None:
-        from fleet.links.mqtt.connection import tls_context
-
-        tls = tls_context(mqtt.tls)
+    tls = tls_context(mqtt.tls) if mqtt.tls is not None else None
     return aiomqtt.Client(
         mqtt.host, mqtt.port, username=mqtt.username, password=mqtt.password,
         identifier=identifier, keepalive=max(5, mqtt.keepalive_s), tls_context=tls,
